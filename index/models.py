@@ -161,3 +161,32 @@ class Chunk:
             parts=int(meta.get("parts", 1)),
             context=meta.get("context", ""),
         )
+
+
+def document_to_json(doc: Document) -> str:
+    import json
+
+    return json.dumps(asdict(doc), ensure_ascii=False)
+
+
+def document_from_json(text: str) -> Document:
+    import json
+
+    raw = json.loads(text)
+    facts_raw = raw.pop("facts")
+
+    def fact(v):
+        return Fact(**v) if v else None
+
+    facts = DocFacts(
+        title=fact(facts_raw.get("title")),
+        issuers=[Fact(**f) for f in facts_raw.get("issuers", [])],
+        doc_number=fact(facts_raw.get("doc_number")),
+        date=fact(facts_raw.get("date")),
+        effective_date=fact(facts_raw.get("effective_date")),
+        region=fact(facts_raw.get("region")),
+        attachments=[Fact(**f) for f in facts_raw.get("attachments", [])],
+        addressees=fact(facts_raw.get("addressees")),
+    )
+    clauses = [Clause(**c) for c in raw.pop("clauses")]
+    return Document(facts=facts, clauses=clauses, **raw)

@@ -19,7 +19,11 @@ class DecodeError(ValueError):
 
 @functools.cache
 def _common_chars() -> frozenset[str]:
+    import logging
+
     import jieba
+
+    jieba.setLogLevel(logging.WARNING)
 
     chars: set[str] = set()
     with open(jieba.get_dict_file().name, encoding="utf-8") as fh:

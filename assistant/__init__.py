@@ -1,0 +1,1 @@
+"""Retrieval, answering and conversation over the clause index built by `index`."""

@@ -1,0 +1,115 @@
+"""Decide from evidence, not similarity, whether the retrieved clauses hold what the question asks.
+
+A clause supports a question when it covers the question's key terms (IDF-weighted, everyday words mapped to
+policy words), contains the kind of figure asked for (an amount in 元, a percentage, a count, a year, a department)
+next to those terms, and contains any year the question names. A question about a region no document covers is
+refused outright; the nearest clauses are still shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from assistant.lexicon import SYNONYMS
+from assistant.models import Hit
+from assistant.question import FIGURE_EVIDENCE, Question
+from index.text import split_sentences, to_simplified
+
+
+@dataclass
+class Support:
+    """A hit judged to support the question, with its coverage and its sentences ranked for the answer."""
+
+    hit: Hit
+    coverage: float
+    sentences: list[tuple[float, str]] = field(default_factory=list)
+
+
+@dataclass
+class Verdict:
+    answerable: bool
+    reason: str
+    supports: list[Support]
+
+
+def sentences_of(text: str, kind: str) -> list[str]:
+    """A table row is one statement; a clause is split at sentence ends."""
+    if kind == "table_row":
+        return [text]
+    return [s.strip() for s in split_sentences(text) if s.strip()]
+
+
+class EvidenceJudge:
+    """Coverage threshold and figure checks over the top hits."""
+
+    def __init__(self, idf: dict[str, float], min_coverage: float = 0.6, depth: int = 6) -> None:
+        if not 0 < min_coverage <= 1:
+            raise ValueError("min_coverage must be in (0, 1]")
+        self.idf, self.min_coverage, self.depth = idf, min_coverage, depth
+        self.max_idf = max(idf.values(), default=1.0)
+
+    def weight(self, term: str) -> float:
+        # A term the corpus never uses is the strongest sign the documents do not speak of it.
+        return self.idf.get(term, self.max_idf)
+
+    def covered(self, term: str, text: str) -> float:
+        if term in text:
+            return 1.0
+        syns = [s for s in SYNONYMS.get(term, ()) if s in text]
+        if syns:
+            return 0.8
+        # Long compound terms jieba kept whole: accept when each of its halves occurs.
+        if len(term) >= 4 and term[:2] in text and term[2:] in text:
+            return 0.7
+        return 0.0
+
+    def coverage(self, q: Question, text: str) -> float:
+        if not q.terms:
+            return 0.0
+        total = sum(self.weight(t) for t in q.terms)
+        got = sum(self.weight(t) * self.covered(t, text) for t in q.terms)
+        return got / total if total else 0.0
+
+    def rank_sentences(self, q: Question, hit: Hit) -> list[tuple[float, str]]:
+        ranked = []
+        figure = FIGURE_EVIDENCE.get(q.figure or "")
+        for s in sentences_of(hit.chunk.text, hit.chunk.kind):
+            simple = to_simplified(s)
+            score = sum(self.weight(t) * self.covered(t, simple) for t in q.terms)
+            if figure and figure.search(simple):
+                score *= 3.0 if q.figure == "department" else 1.5
+            if len(simple) <= 24 and hit.chunk.heading and hit.chunk.heading in simple:
+                score *= 0.3  # the clause's own heading repeats the question; the body answers it
+            if any(y in simple for y in q.years):
+                score *= 1.3
+            ranked.append((score, s))
+        return sorted(ranked, key=lambda x: -x[0])
+
+    def __call__(self, q: Question, hits: list[Hit]) -> Verdict:
+        if not hits:
+            return Verdict(False, "no_hits", [])
+        if not q.terms:
+            return Verdict(False, "no_terms", [])
+        supports: list[Support] = []
+        best_reason = "low_coverage"
+        for hit in hits[: self.depth]:
+            c = hit.chunk
+            whole = to_simplified(f"{c.title} {c.context} {c.heading} {c.text}")
+            cov = self.coverage(q, whole)
+            if cov < self.min_coverage:
+                continue
+            if q.years and not all(y in to_simplified(c.text + c.context) for y in q.years):
+                best_reason = "year_absent"
+                continue
+            ranked = self.rank_sentences(q, hit)
+            if q.figure and q.figure in FIGURE_EVIDENCE:
+                pattern = FIGURE_EVIDENCE[q.figure]
+                relevant = [(s, t) for s, t in ranked if s > 0 and pattern.search(to_simplified(t))]
+                if not relevant and not (q.figure == "department" and re.search(r"牵头|责任", c.text)):
+                    best_reason = f"no_{q.figure}"
+                    continue
+            supports.append(Support(hit, cov, ranked))
+        if not supports:
+            return Verdict(False, best_reason, [])
+        return Verdict(True, "supported", supports)

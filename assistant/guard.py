@@ -1,0 +1,52 @@
+"""The citation guard: an answer may only state figures and departments that the clause it cites contains.
+
+It checks every sentence of an answer against the clauses its [n] markers point to, after normalising script and
+width. A sentence with no marker, a marker to no citation, or a figure/department absent from its cited clauses is
+dropped. This is the rule that keeps answers grounded; it runs on every answer, whoever wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.numbering import normalize_width
+from index.text import to_simplified
+
+MARKER = re.compile(r"\[(\d+)\]")
+FIGURE = re.compile(r"\d+(?:\.\d+)?")
+DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:教育局|教委|工委|管委会|委员会|人民政府|党委|办公室|局)")
+SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?(?:\s*\[\d+\])*")
+
+
+def _norm(text: str) -> str:
+    return normalize_width(to_simplified(text)).replace(" ", "").replace(",", "").replace("，", "")
+
+
+@dataclass(frozen=True)
+class GuardResult:
+    text: str
+    dropped: list[str]
+
+
+class CitationGuard:
+    """Drop answer sentences whose figures or departments their cited clauses do not contain."""
+
+    def __call__(self, answer: str, cited: dict[int, str]) -> GuardResult:
+        kept: list[str] = []
+        dropped: list[str] = []
+        norm_cited = {n: _norm(t) for n, t in cited.items()}
+        for sentence in SENTENCE.findall(answer):
+            if not sentence.strip():
+                continue
+            markers = [int(m) for m in MARKER.findall(sentence)]
+            sources = [norm_cited[n] for n in markers if n in norm_cited]
+            body = _norm(MARKER.sub("", sentence))
+            if not sources or len(sources) != len(markers):
+                dropped.append(sentence)
+                continue
+            pool = "".join(sources)
+            figures_ok = all(f in pool for f in FIGURE.findall(body))
+            departments_ok = all(d in pool for d in DEPARTMENT.findall(body))
+            (kept if figures_ok and departments_ok else dropped).append(sentence)
+        return GuardResult("".join(kept).strip(), dropped)

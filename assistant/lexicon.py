@@ -1,0 +1,136 @@
+"""Tokenising for BM25 and evidence checks: OpenCC-simplified text, jieba with domain words, stop words and a small
+table of everyday ↔ policy wording (the words parents and teachers use are not the words documents use)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import jieba
+
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" banner would pollute CLI output
+
+from index.text import to_simplified
+
+DOMAIN_WORDS = (
+    "绩效工资 奖励性绩效工资 班主任 课后服务 校外培训 区管校聘 县管校聘 交流轮岗 职称评聘 师德师风 生均公用经费 "
+    "公办幼儿园 普惠性幼儿园 学前教育 义务教育 普通高中 中等职业 毛入园率 毛入学率 巩固率 牵头单位 责任单位 "
+    "集团化办学 智慧校园 心理健康 特殊教育 继续教育 教师培训 乡村教师 寄宿制 非寄宿制 双减 五育并举 总校制 "
+    "思政课 劳动教育 体育特色学校 艺术特色学校 科技工作室 在园幼儿 专任教师 近视防控 营养餐 校园安全 "
+    "山海协作 二级保健 特级教师 正高级教师 校长职级制 教育督导 督学 课时 补助 津贴 经费"
+).split()
+
+STOP = set(
+    "的 了 和 与 及 或 是 在 有 对 为 将 把 被 由 等 中 上 下 吗 呢 吧 啊 么 呀 哪些 哪个 哪 什么 怎么 怎样 如何 多少 几 "
+    "是否 能否 可以 能 会 要 需要 应该 应当 请问 一下 关于 我 我们 你 你们 他 她 它 这 那 这个 那个 这些 那些 "
+    "文件 规定 政策 有没有 有无 没有 说 提到 提出 里 内 其 之 所 以 而 并 也 都 还 又 就 给 从 到 向 按照 "
+    "年 月 日 个 项 条 款 次 一 ， 。 ？ ! ！ 、 ： ； （ ） ( ) “ ” 「 」 《 》 , . ? : ;".split()
+)
+
+# Everyday words → the words policy documents use. Both directions are added at query time.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "老师": ("教师",),
+    "孩子": ("学生", "幼儿", "儿童"),
+    "小孩": ("学生", "幼儿", "儿童"),
+    "娃": ("学生", "幼儿"),
+    "上学": ("入学", "就读", "就学"),
+    "读书": ("就读", "入学"),
+    "钱": ("补助", "经费", "工资", "元", "标准"),
+    "多拿": ("绩效", "补助", "奖励", "津贴"),
+    "工资": ("绩效工资", "收入", "待遇"),
+    "收入": ("工资", "待遇"),
+    "待遇": ("工资", "收入"),
+    "补贴": ("补助", "津贴"),
+    "补助": ("补贴", "津贴"),
+    "津贴": ("补贴", "补助"),
+    "放学后": ("课后服务",),
+    "托管": ("课后服务",),
+    "看护": ("课后服务",),
+    "幼儿园": ("学前教育", "在园幼儿", "幼儿"),
+    "小学": ("义务教育", "普通小学"),
+    "初中": ("义务教育", "普通初中"),
+    "高中": ("普通高中", "高中阶段"),
+    "职高": ("中等职业", "中职"),
+    "中专": ("中等职业", "中职"),
+    "作业": ("作业负担", "双减"),
+    "补课": ("校外培训", "有偿补课"),
+    "培训班": ("校外培训",),
+    "近视": ("视力", "近视防控"),
+    "眼睛": ("近视",),
+    "心理": ("心理健康",),
+    "运动": ("体育", "锻炼"),
+    "锻炼": ("体育",),
+    "评职称": ("职称评聘", "职称评审", "职称"),
+    "职称": ("职称评聘",),
+    "轮岗": ("交流轮岗", "交流"),
+    "调动": ("交流轮岗", "交流"),
+    "生病": ("重大疾病", "疾病"),
+    "看病": ("保健", "疾病"),
+    "谁负责": ("牵头单位", "责任单位"),
+    "负责": ("牵头单位", "责任单位"),
+    "哪个部门": ("牵头单位", "责任单位"),
+    "牵头": ("牵头单位",),
+    "学位": ("学位", "入学"),
+    "名额": ("学位", "比例"),
+    "残疾": ("特殊教育", "残疾学生"),
+    "吃饭": ("营养餐", "食堂", "就餐"),
+    "午饭": ("营养餐", "就餐"),
+    "电脑": ("信息化", "智能化终端"),
+    "网络": ("信息化", "宽带"),
+    "学费": ("收费", "保教费"),
+    "班主任": ("班主任",),
+    "进修": ("培训", "继续教育"),
+    "学习": ("培训", "研修"),
+    "考核": ("考核", "考评"),
+    "校长": ("校长", "校园长"),
+    "退休": ("荣退",),
+}
+
+_PUNCT = re.compile(r"^[\W_]+$")
+
+
+class Lexicon:
+    """jieba tokenizer (its own instance, with domain words) over simplified text."""
+
+    def __init__(self, extra_words: tuple[str, ...] = ()) -> None:
+        self._jieba = jieba.Tokenizer()
+        for w in (*DOMAIN_WORDS, *extra_words):
+            self._jieba.add_word(w, freq=20000)
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode tokens (long words and their parts) of the simplified text, without stop words."""
+        simple = to_simplified(text).lower()
+        out = []
+        for tok in self._jieba.lcut_for_search(simple):
+            tok = tok.strip()
+            if tok and tok not in STOP and not _PUNCT.match(tok):
+                out.append(tok)
+        return out
+
+    def query_terms(self, text: str) -> list[str]:
+        """Tokens of a question, each once, in order."""
+        seen: list[str] = []
+        for tok in self.tokens(text):
+            if tok not in seen:
+                seen.append(tok)
+        return seen
+
+    @staticmethod
+    def expand(terms: list[str]) -> list[str]:
+        out = list(terms)
+        for t in terms:
+            for syn in SYNONYMS.get(t, ()):
+                if syn not in out:
+                    out.append(syn)
+        return out
+
+
+def place_names() -> frozenset[str]:
+    """Words jieba's dictionary tags as place names (ns): tells a real region ("海淀区") from "教育强县"."""
+    names: set[str] = set()
+    with open(jieba.get_dict_file().name, encoding="utf-8") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) == 3 and parts[2] == "ns":
+                names.add(parts[0])
+    return frozenset(names)

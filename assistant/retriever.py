@@ -1,0 +1,105 @@
+"""Retrievers behind one interface, `retrieve(question, k, sources) -> list[Hit]`.
+
+`HybridRetriever` fuses a dense arm (e5 vectors in Chroma) and a BM25 arm (jieba tokens of simplified text, with
+everyday-word expansion) by reciprocal rank fusion. RRF needs no score calibration between the arms, which matters
+here: e5 cosines sit in a narrow band while BM25 scores are unbounded. The eval compares it with each arm alone.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from assistant.bm25 import BM25
+from assistant.lexicon import Lexicon
+from assistant.models import Hit
+from index.embedder import Embedder
+from index.models import Chunk
+from index.store import ClauseStore
+
+
+class Retriever(Protocol):
+    def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]: ...
+
+
+class ChunkIndex:
+    """The chunks of the store held in memory, with a BM25 index over them; rebuilt when the store changes."""
+
+    def __init__(self, store: ClauseStore, lexicon: Lexicon) -> None:
+        self.store, self.lexicon = store, lexicon
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.chunks: list[Chunk] = self.store.chunks()
+        self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
+        self.bm25 = BM25([c.embed_text() for c in self.chunks], self.lexicon)
+        self.version = len(self.chunks), tuple(r.sha for r in self.store.records())
+
+    def allowed(self, sources: list[str] | None) -> set[int] | None:
+        if not sources:
+            return None
+        wanted = set(sources)
+        return {i for i, c in enumerate(self.chunks) if c.source in wanted}
+
+
+class DenseRetriever:
+    def __init__(self, index: ChunkIndex, embedder: Embedder) -> None:
+        self.index, self.embedder = index, embedder
+
+    def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
+        vector = self.embedder.embed([question], "query")[0]
+        out = []
+        for rank, (cid, sim) in enumerate(self.index.store.query(vector, k, sources), start=1):
+            i = self.index.by_id.get(cid)
+            if i is not None:
+                out.append(Hit(self.index.chunks[i], sim, dense=sim, dense_rank=rank))
+        return out
+
+
+class BM25Retriever:
+    def __init__(self, index: ChunkIndex, expand: bool = True) -> None:
+        self.index, self.expand = index, expand
+
+    def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
+        lex = self.index.lexicon
+        terms = lex.query_terms(question)
+        weights = {t: 1.0 for t in terms}
+        if self.expand:
+            for t in lex.expand(terms):
+                weights.setdefault(t, 0.5)  # an everyday-word substitute counts half
+        ranked = self.index.bm25.score(list(weights), self.index.allowed(sources), weights)[:k]
+        return [
+            Hit(self.index.chunks[i], s, bm25=s, bm25_rank=rank) for rank, (i, s) in enumerate(ranked, start=1)
+        ]
+
+
+class HybridRetriever:
+    """Reciprocal rank fusion of the dense and BM25 arms: score = Σ 1 / (rrf_k + rank)."""
+
+    def __init__(self, dense: DenseRetriever, bm25: BM25Retriever, candidates: int = 30, rrf_k: int = 60) -> None:
+        if candidates < 1 or rrf_k < 1:
+            raise ValueError("candidates and rrf_k must be positive")
+        self.dense, self.bm25, self.candidates, self.rrf_k = dense, bm25, candidates, rrf_k
+
+    def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
+        n = max(k, self.candidates)
+        fused: dict[str, dict] = {}
+        for hit in self.dense.retrieve(question, n, sources):
+            fused[hit.chunk.id] = {"chunk": hit.chunk, "dense": hit.dense, "dense_rank": hit.dense_rank}
+        for hit in self.bm25.retrieve(question, n, sources):
+            entry = fused.setdefault(hit.chunk.id, {"chunk": hit.chunk})
+            entry.update(bm25=hit.bm25, bm25_rank=hit.bm25_rank)
+        hits = []
+        for e in fused.values():
+            score = sum(1.0 / (self.rrf_k + e[r]) for r in ("dense_rank", "bm25_rank") if e.get(r))
+            hits.append(
+                Hit(
+                    e["chunk"],
+                    score,
+                    dense=e.get("dense"),
+                    bm25=e.get("bm25"),
+                    dense_rank=e.get("dense_rank"),
+                    bm25_rank=e.get("bm25_rank"),
+                )
+            )
+        hits.sort(key=lambda h: -h.score)
+        return hits[:k]

@@ -1,0 +1,1 @@
+"""Ingestion: read files, parse clause trees, chunk by clause, embed and store in Chroma."""

@@ -1,0 +1,114 @@
+"""`python -m index build|inspect`: build the clause index incrementally, or show how one file is read."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def _settings(args):
+    from index.config import Settings
+
+    kwargs = {}
+    if getattr(args, "docs", None):
+        kwargs["docs_dir"] = Path(args.docs)
+    if getattr(args, "data", None):
+        kwargs["data_dir"] = Path(args.data)
+    return Settings(**kwargs)
+
+
+def cmd_build(args) -> int:
+    from index.builder import IndexBuilder
+    from index.chunker import Chunker
+    from index.embedder import make_embedder
+    from index.store import ClauseStore, make_client
+
+    settings = _settings(args)
+    embedder = make_embedder(settings)
+    store = ClauseStore(make_client(settings), settings.collection, embedder.name)
+    builder = IndexBuilder(store, embedder, Chunker(settings.max_chunk_chars), settings.embed_batch)
+    report = builder.run(settings.docs_dir, progress=not args.quiet)
+    print(report.summary())
+    return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
+
+
+def cmd_inspect(args) -> int:
+    from index.builder import parse_file
+    from index.chunker import Chunker
+    from index.readers import UnreadableDocument
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"error: file not found: {path}", file=sys.stderr)
+        return 2
+    try:
+        doc = parse_file(path)
+    except UnreadableDocument as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        from index.models import document_to_json
+
+        print(json.dumps(json.loads(document_to_json(doc)), ensure_ascii=False, indent=1))
+        return 0
+    f = doc.facts
+    print(f"# {doc.title}")
+    print(f"file: {doc.source}  format: {doc.fmt}  encoding: {doc.encoding}  script: {doc.script}")
+    for name, fact in (
+        ("标题", f.title),
+        ("文号", f.doc_number),
+        ("成文/发布日期", f.date),
+        ("施行日期", f.effective_date),
+        ("地区", f.region),
+        ("主送", f.addressees),
+    ):
+        if fact:
+            print(f"{name}: {fact.value}    ← {fact.where[:60]}")
+    for issuer in f.issuers:
+        print(f"发文机关: {issuer.value}    ← {issuer.where[:60]}")
+    for att in f.attachments:
+        print(f"附件: {att.value}")
+    print("\n## 条款树")
+    for c in doc.clauses:
+        indent = "  " * max(0, c.depth)
+        if c.kind == "table_row":
+            print(f"{indent}[{c.path}] " + "；".join(f"{k}={v[:30]}" for k, v in c.columns.items()))
+            continue
+        text = c.text.replace("\n", " ")
+        tag = " (标题)" if c.kind == "heading" else ""
+        units = ""
+        if c.lead_units or c.responsible_units:
+            units = f"  牵头:{'、'.join(c.lead_units) or '-'} 责任:{'、'.join(c.responsible_units) or '-'}"
+        print(f"{indent}[{c.path}]{tag} {c.heading}{units} :: {text[:60]}{'…' if len(text) > 60 else ''}")
+    chunks = Chunker()(doc)
+    print(f"\n{sum(c.kind != 'heading' for c in doc.clauses)} clauses, {len(chunks)} chunks")
+    print("\n## 已去除的杂项")
+    for line in doc.clutter:
+        print(f"  - {line[:100]}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build", help="index new and changed documents (incremental)")
+    b.add_argument("--docs", help="documents folder (default: seeds/, or POLICY_DOCS_DIR)")
+    b.add_argument("--data", help="data folder (default: data/, or POLICY_DATA_DIR)")
+    b.add_argument("--quiet", action="store_true", help="no progress bar")
+    b.set_defaults(func=cmd_build)
+    i = sub.add_parser("inspect", help="show how a file is read: facts, clause tree, table rows, removed clutter")
+    i.add_argument("file")
+    i.add_argument("--json", action="store_true", help="print the parsed document as JSON")
+    i.set_defaults(func=cmd_inspect)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
