@@ -94,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
             print("error: the question is empty", file=sys.stderr)
             return 2
         if len(args.question) > MAX_INPUT_CHARS:
-            print(f"error: the question is too long ({len(args.question)} characters; limit {MAX_INPUT_CHARS})", file=sys.stderr)
+            print(
+                f"error: the question is too long ({len(args.question)} characters; limit {MAX_INPUT_CHARS})",
+                file=sys.stderr,
+            )
             return 2
     try:
         assistant = _load(args)

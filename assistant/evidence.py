@@ -16,6 +16,9 @@ from assistant.models import Hit
 from assistant.question import FIGURE_EVIDENCE, Question
 from index.text import split_sentences, to_simplified
 
+# A table row "列名:值" whose value is a number: the figure an indicator question asks for.
+TABLE_VALUE = re.compile(r"[:：]\s*[>≥<≤]?\d")
+
 
 @dataclass
 class Support:
@@ -43,15 +46,31 @@ def sentences_of(text: str, kind: str) -> list[str]:
 class EvidenceJudge:
     """Coverage threshold and figure checks over the top hits."""
 
-    def __init__(self, idf: dict[str, float], min_coverage: float = 0.6, depth: int = 6) -> None:
+    def __init__(self, idf: dict[str, float], corpus: str, min_coverage: float = 0.45, depth: int = 6) -> None:
         if not 0 < min_coverage <= 1:
             raise ValueError("min_coverage must be in (0, 1]")
-        self.idf, self.min_coverage, self.depth = idf, min_coverage, depth
-        self.max_idf = max(idf.values(), default=1.0)
+        self.idf, self.corpus, self.min_coverage, self.depth = idf, corpus, min_coverage, depth
+        # The sentence holding the figure must itself be about the question, not merely share its clause.
+        self.figure_coverage = 0.5
+        values = sorted(idf.values())
+        # An out-of-vocabulary word is as often everyday wording (that synonyms map) as an absent topic: it weighs
+        # like a typical corpus word, and the figure and focus checks below decide the rest.
+        self.oov_idf = values[len(values) // 2] if values else 1.0
 
     def weight(self, term: str) -> float:
-        # A term the corpus never uses is the strongest sign the documents do not speak of it.
-        return self.idf.get(term, self.max_idf)
+        return self.idf.get(term, self.oov_idf)
+
+    def absent_nouns(self, q: Question) -> list[str]:
+        """Nouns of the question that no document contains, nor any everyday synonym of them: a figure about a
+        thing the documents never mention ("校车补贴", "交通补贴") cannot be in them."""
+        return [
+            t
+            for t in q.terms
+            if t in q.nouns
+            and len(t) >= 2
+            and t not in self.corpus
+            and not any(s in self.corpus for s in SYNONYMS.get(t, ()))
+        ]
 
     def covered(self, term: str, text: str) -> float:
         if term in text:
@@ -97,15 +116,25 @@ class EvidenceJudge:
             c = hit.chunk
             whole = to_simplified(f"{c.title} {c.context} {c.heading} {c.text}")
             cov = self.coverage(q, whole)
-            if cov < self.min_coverage:
+            # "Which documents say X" is answered by each document in part: one clause covers less of it.
+            if cov < (self.min_coverage * 0.7 if q.cross_doc else self.min_coverage):
                 continue
             if q.years and not all(y in to_simplified(c.text + c.context) for y in q.years):
                 best_reason = "year_absent"
                 continue
             ranked = self.rank_sentences(q, hit)
             if q.figure and q.figure in FIGURE_EVIDENCE:
+                # The figure must stand next to what the question is about, not anywhere in the clause.
                 pattern = FIGURE_EVIDENCE[q.figure]
-                relevant = [(s, t) for s, t in ranked if s > 0 and pattern.search(to_simplified(t))]
+                relevant = [
+                    t
+                    for s, t in ranked
+                    if s > 0
+                    and (pattern.search(to_simplified(t)) or (c.kind == "table_row" and TABLE_VALUE.search(t)))
+                    and self.coverage(q, to_simplified(f"{c.context} {t}")) >= self.figure_coverage
+                ]
+                if self.absent_nouns(q):
+                    relevant = []
                 if not relevant and not (q.figure == "department" and re.search(r"牵头|责任", c.text)):
                     best_reason = f"no_{q.figure}"
                     continue

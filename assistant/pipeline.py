@@ -56,19 +56,21 @@ class RegionIndex:
                 aliases.setdefault(f, set()).add(r.source)
         return cls(aliases, places)
 
-    def sources_for(self, q: Question) -> tuple[list[str], list[str]]:
-        """(sources of regions the question names, region mentions no document covers)."""
+    def sources_for(self, q: Question) -> tuple[list[str], list[str], list[str]]:
+        """(sources of regions the question names, region mentions no document covers, the names it used)."""
         sources: set[str] = set()
+        named: list[str] = []
         for alias, srcs in self.aliases.items():
             if len(alias) >= 2 and alias in q.simplified:
                 sources |= srcs
+                named.append(alias)
         unknown = []
         for mention in q.regions:
             if any(a in mention or mention in a for a in self.aliases):
                 continue
             if mention in self.places or mention[:-1] in self.places:
                 unknown.append(mention)
-        return sorted(sources), unknown
+        return sorted(sources), unknown, named
 
 
 def _region_parts(region: str) -> list[str]:
@@ -87,7 +89,7 @@ class Assistant:
         lexicon: Lexicon,
         generator: Generator | None = None,
         top_k: int = 8,
-        min_coverage: float = 0.6,
+        min_coverage: float = 0.45,
     ) -> None:
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
@@ -102,7 +104,8 @@ class Assistant:
         """Pick up documents added or removed since the assistant was built."""
         self.index.refresh()
         self.regions = RegionIndex.build(self.index.store.records(), self._places)
-        self.judge = EvidenceJudge(self.index.bm25.idf, self.min_coverage)
+        corpus = to_simplified("\n".join(c.embed_text() for c in self.index.chunks))
+        self.judge = EvidenceJudge(self.index.bm25.idf, corpus, self.min_coverage)
 
     def ask(self, question: str, sources: list[str] | None = None) -> Answer:
         t0 = time.perf_counter()
@@ -112,7 +115,8 @@ class Assistant:
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"问题过长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
         q = analyse(question, self.lexicon)
-        region_sources, unknown = self.regions.sources_for(q)
+        region_sources, unknown, named = self.regions.sources_for(q)
+        q.without(named, self.lexicon)
         scope = sources or region_sources or None
         hits = self.retriever.retrieve(question, self.top_k, scope)
         if unknown and not region_sources:
@@ -133,9 +137,7 @@ class Assistant:
         checked = self.guard(draft.text, cited_text)
         if not checked.text:
             return None
-        citations = [
-            self._citation(n, s.hit, tuple(draft.used.get(n, ()))) for n, s in sorted(draft.cited.items())
-        ]
+        citations = [self._citation(n, s.hit, tuple(draft.used.get(n, ()))) for n, s in sorted(draft.cited.items())]
         return Answer(q.text, checked.text, False, citations, script=q.script, reason="supported")
 
     def _refuse(self, q: Question, hits: list[Hit], reason: str, region: str = "") -> Answer:

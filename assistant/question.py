@@ -12,35 +12,171 @@ from assistant.lexicon import Lexicon
 from index.facts import NOT_REGION
 from index.text import to_simplified
 
+MONEY_NOUN = r"(钱|元|津贴|补贴|补助|经费|资金|工资|奖金|收费|学费|保教费|费用|奖励|互助金|拨款)"
 FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("department", re.compile(r"哪个部门|哪些部门|什么部门|谁牵头|牵头单位|责任单位|由谁|谁负责|哪个单位|哪些单位|牵头部门|负责部门")),
-    ("money", re.compile(r"多少钱|多少元|几元|金额|多少经费|补助多少|补贴多少|津贴多少|多少补助|多少补贴|多少津贴|标准是多少|什么标准|几块|每月多少|每年多少|拨款多少|多少资金")),
+    (
+        "department",
+        re.compile(
+            r"哪个部门|哪些部门|什么部门|谁牵头|牵头单位|责任单位|由谁|谁负责|哪个单位|哪些单位|牵头部门|负责部门"
+        ),
+    ),
     ("percent", re.compile(r"比例|百分之|占比|百分比|多少%|覆盖率|入园率|入学率|巩固率|就业率|落户率|增长多少")),
-    ("year", re.compile(r"哪一年|哪年|什么时候|何时|几年|多久|期限|截止|时间表|任期")),
-    ("count", re.compile(r"多少所|多少个|多少名|多少人|几所|几个|几名|多少项|多少门|多少次|几次|几项|几门|多少场|多少万人|多少学时|多少小时|几小时|几项")),
-    ("number", re.compile(r"多少|几")),
+    ("year", re.compile(r"哪一年|哪年|什么时候|何时|几年|多少年|多久|期限|截止|时间表|任期")),
+    (
+        "money",
+        re.compile(rf"多少钱|多少元|几元|几块|金额|{MONEY_NOUN}.{{0,8}}(多少|几|标准)|(多少|几).{{0,6}}{MONEY_NOUN}"),
+    ),
+    ("points", re.compile(r"多少分|几分|加分")),
+    (
+        "count",
+        re.compile(
+            r"多少所|多少个|多少名|多少人|几所|(?<!哪)几个(?!方面)|几名|多少项|多少门|多少次|几次|几项|几门|多少场|多少万人|多少学时|多少小时|几小时|几回"
+        ),
+    ),
+    ("number", re.compile(r"多少|(?<!哪)几")),
 )
 
 FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
+    "points": re.compile(r"\d+(\.\d+)?\s*分(?![钟类级配层期])"),
     "money": re.compile(r"\d[\d.,]*\s*(万|千|百)?元"),
-    "percent": re.compile(r"\d[\d.]*\s*%|百分之|\d[\d.]*\s*成|率\s*[:：]?\s*[>≥]?\d|\(%\)[^；]*；\s*\d{4}年[^:：]*[:：]\s*[>≥]?\d"),
-    "count": re.compile(r"\d[\d.]*\s*(所|个|名|人|项|门|次|场|万人|学时|小时|家|批|类)|[一二三四五六七八九十两]\s*(所|个|名|项|门|次|场)"),
-    "year": re.compile(r"\d{4}\s*年|\d+\s*(年|个月|天|日|周)|[一二三四五六七八九十]\s*(年|个月)"),
-    "department": re.compile(r"(牵头单位|责任单位|[\u4e00-\u9fff]{1,8}(局|委|部|办|厅|委员会|工委|管委会|政府|党委|部门))"),
+    "percent": re.compile(
+        r"\d[\d.]*\s*%|百分之|\d[\d.]*\s*成|率\s*[:：]?\s*[>≥]?\d|\(%\)[^；]*；\s*\d{4}年[^:：]*[:：]\s*[>≥]?\d"
+    ),
+    "count": re.compile(
+        r"\d[\d.]*\s*(所|个|名|人|项|门|次|场|万人|学时|小时|家|批|类)|[一二三四五六七八九十两]\s*(所|个|名|项|门|次|场)"
+    ),
+    "year": re.compile(
+        r"\d{4}\s*年|\d+\s*(年|个月|天|日|周)|[一二三四五六七八九十]\s*(年|个月)|每(年|学年|学期|月|季度|届|周)"
+    ),
+    "department": re.compile(
+        r"(牵头单位|责任单位|[\u4e00-\u9fff]{1,8}(局|委|部|办|厅|委员会|工委|管委会|政府|党委|部门))"
+    ),
     "number": re.compile(r"\d|[一二三四五六七八九十两]\s*(所|个|名|项|次|年)"),
 }
 
-CROSS_DOC = re.compile(r"哪些文件|哪几个文件|几个文件|各文件|哪些地方|哪些地区|各地|分别|比较|对比|不同地区|哪份文件|哪个文件|都有")
+CROSS_DOC = re.compile(
+    r"哪些文件|哪几个文件|几个文件|各文件|哪些地方|哪些地区|各地|分别|比较|对比|不同地区|哪份文件|哪个文件|都有"
+)
 REGION_MENTION = re.compile(r"([\u4e00-\u9fff]{2,5}?(?:省|市|区|县|州|旗))")
 NOT_A_REGION = re.compile(r"^(全|本|我|各|该|城|市|郊|小|校|学|园|片|辖|社|新|老|山|农|地|城乡|省市|市县|县区|区县)")
 YEAR = re.compile(r"(20\d{2})\s*年")
 
 # Question words that say nothing about where the answer is.
 GENERIC = set(
-    "具体 要求 情况 内容 主要 措施 可以 怎么办 办法 方面 工作 问题 相关 有关 一般 目前 现在 今年 明年 能不能 "
-    "知道 告诉 了解 介绍 解释 说明 明确 支持 鼓励 提高 加强 推进 是不是 属于 包括 包含 哪里 每 每个 "
-    "计划 目标 方案 意见 通知 多少钱 多少 多久 何时 时候 什么 哪一年 哪年 部门 单位 谁 由谁 比例 标准".split()
+    [
+        "哪几",
+        "几个",
+        "哪几个",
+        "几项",
+        "几次",
+        "几所",
+        "几年",
+        "几名",
+        "几门",
+        "几件",
+        "几件事",
+        "多长",
+        "多长时间",
+        "长时间",
+        "一年",
+        "哪一年",
+        "不能",
+        "不会",
+        "不是",
+        "还是",
+        "当",
+        "去",
+        "想",
+        "地方",
+        "哪些地方",
+        "推行",
+        "一个",
+        "这个",
+        "当年",
+        "这份",
+        "这项",
+        "这些",
+        "分别",
+        "总共",
+        "最多",
+        "哪三大",
+        "哪种",
+        "一种",
+        "打算",
+        "来",
+        "按",
+        "到",
+        "被",
+        "让",
+        "用",
+        "能领",
+        "会亮",
+        "区要",
+        "区里",
+        "具体",
+        "要求",
+        "情况",
+        "内容",
+        "主要",
+        "措施",
+        "可以",
+        "怎么办",
+        "办法",
+        "方面",
+        "工作",
+        "问题",
+        "相关",
+        "有关",
+        "一般",
+        "目前",
+        "现在",
+        "今年",
+        "明年",
+        "能不能",
+        "知道",
+        "告诉",
+        "了解",
+        "介绍",
+        "解释",
+        "说明",
+        "明确",
+        "支持",
+        "鼓励",
+        "提高",
+        "加强",
+        "推进",
+        "是不是",
+        "属于",
+        "包括",
+        "包含",
+        "哪里",
+        "每",
+        "每个",
+        "计划",
+        "目标",
+        "方案",
+        "意见",
+        "通知",
+        "多少钱",
+        "多少",
+        "多久",
+        "何时",
+        "时候",
+        "什么",
+        "哪一年",
+        "哪年",
+        "部门",
+        "单位",
+        "谁",
+        "由谁",
+        "比例",
+        "标准",
+    ]
 )
+
+
+# Single characters that carry meaning on their own in questions; other single-character tokens are noise.
+SINGLE_CHAR_TERMS = set("党 钱 娃 病 奖 课 班 税 费 分")
 
 
 @dataclass
@@ -53,6 +189,16 @@ class Question:
     years: list[str]
     regions: list[str] = field(default_factory=list)  # region mentions as written
     cross_doc: bool = False
+    nouns: set[str] = field(default_factory=set)
+
+    def without(self, names: list[str], lexicon: Lexicon) -> None:
+        """Drop region names from the key terms: they choose the document, the clause need not repeat them."""
+        if not names:
+            return
+        text = self.simplified
+        for name in sorted(names, key=len, reverse=True):
+            text = text.replace(name, " ")
+        self.terms = _terms(text, lexicon)
 
 
 def detect_question_script(text: str) -> str:
@@ -72,7 +218,7 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
         for m in REGION_MENTION.finditer(simplified)
         if not NOT_A_REGION.match(m.group(1)) and not NOT_REGION.search(m.group(1))
     ]
-    terms = [t for t in lexicon.query_terms(simplified) if t not in GENERIC and not YEAR.fullmatch(t + "年")]
+    terms = _terms(simplified, lexicon)
     return Question(
         text=text,
         simplified=simplified,
@@ -82,4 +228,14 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
         years=YEAR.findall(simplified),
         regions=regions,
         cross_doc=bool(CROSS_DOC.search(simplified)),
+        nouns=lexicon.nouns(simplified),
     )
+
+
+def _terms(simplified: str, lexicon: Lexicon) -> list[str]:
+    # Whole words (not search-mode fragments): "一辈子" is one unknown word, not three.
+    return [
+        t
+        for t in lexicon.words(simplified)
+        if t not in GENERIC and not YEAR.fullmatch(t + "年") and (len(t) > 1 or t in SINGLE_CHAR_TERMS)
+    ]

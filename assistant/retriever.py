@@ -67,9 +67,7 @@ class BM25Retriever:
             for t in lex.expand(terms):
                 weights.setdefault(t, 0.5)  # an everyday-word substitute counts half
         ranked = self.index.bm25.score(list(weights), self.index.allowed(sources), weights)[:k]
-        return [
-            Hit(self.index.chunks[i], s, bm25=s, bm25_rank=rank) for rank, (i, s) in enumerate(ranked, start=1)
-        ]
+        return [Hit(self.index.chunks[i], s, bm25=s, bm25_rank=rank) for rank, (i, s) in enumerate(ranked, start=1)]
 
 
 class HybridRetriever:

@@ -122,7 +122,9 @@ MARKERS: tuple[MarkerStyle, ...] = (
         _p(r"(?<=[。；;：:])\s*[(（](?P<num>\d{1,2})[)）]\s*"),
         "({n})",
     ),
-    MarkerStyle("circled", 9, _p(f"^(?P<num>[{_CIRCLED}])\\s*"), _p(f"(?<=[。；;：:])\\s*(?P<num>[{_CIRCLED}])"), "{c}"),
+    MarkerStyle(
+        "circled", 9, _p(f"^(?P<num>[{_CIRCLED}])\\s*"), _p(f"(?<=[。；;：:])\\s*(?P<num>[{_CIRCLED}])"), "{c}"
+    ),
     MarkerStyle("box", 4, _p(rf"^专\s*栏\s*(?P<num>\d{{1,2}}|{CN_NUM})\s*[:：]?\s*"), None, "专栏{raw}"),
 )
 

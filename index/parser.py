@@ -364,7 +364,7 @@ class Parser:
 
         emit(root, -1)
         # Tables precede children above; restore document order by source offset where known.
-        return sorted(out, key=lambda c: (c.start if c.start >= 0 else 0)) if all(c.start >= 0 for c in out) else out
+        return sorted(out, key=lambda c: c.start if c.start >= 0 else 0) if all(c.start >= 0 for c in out) else out
 
 
 def _cn(n: int) -> str:

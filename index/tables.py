@@ -89,11 +89,16 @@ def _sequence_table(blocks: list[Block], i: int) -> tuple[list[str], list[list[s
             current = [b.text]
             rows.append(current)
             expected += 1
-        elif current is not None and (marker := match_line_marker(b.text)) is not None and marker.style in (
-            "cn",
-            "zhang",
-            "bian",
-            "annex",
+        elif (
+            current is not None
+            and (marker := match_line_marker(b.text)) is not None
+            and marker.style
+            in (
+                "cn",
+                "zhang",
+                "bian",
+                "annex",
+            )
         ):
             break
         elif current is not None:

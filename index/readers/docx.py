@@ -4,8 +4,8 @@ Word keeps list numbers out of the text: "第一条" or "（一）" typed by Wor
 The reader renders those numbers and puts them in front of the text, so the clause parser sees what a reader of
 the printed document sees. Tables keep their grid: merged cells are expanded so every row has every column.
 
-`layout` and `caption_from` are shared with the PDF and HTML readers: they build `ReadResult.text` and the
-offsets the same way for every format.
+`layout`, `caption_from` and `finish_table` are shared with the PDF and HTML readers, so text, offsets,
+captions and table headers come out the same way for every format.
 """
 
 from __future__ import annotations
@@ -54,6 +54,42 @@ def layout(blocks: list[Block]) -> tuple[list[Block], str]:
     return out, "\n".join(parts)
 
 
+def finish_table(
+    grid: list[list[str]],
+    origin: dict[tuple[int, int], tuple[int, int]],
+    caption: str,
+    header_rows: int | None = None,
+) -> Block | None:
+    """A table block from an expanded grid; `origin` maps each position to where its merged cell starts.
+
+    A merged cell has already been repeated over every position it covers. A first row that is one cell across
+    the whole table is a title, used as the caption when there is none. Without a known header (`header_rows`
+    None) the first row is the header, or the first two when a header cell spans columns (年度目标 over the year
+    columns) or rows.
+    """
+    width = max((len(row) for row in grid), default=0)
+    if not width or not any(v for row in grid for v in row):
+        return None
+    grid = [row + [""] * (width - len(row)) for row in grid]
+
+    def source(r: int, c: int) -> tuple[int, int]:
+        return origin.get((r, c), (r, c))
+
+    if len(grid) > 1 and width > 1 and all(source(0, c) == (0, 0) for c in range(width)):
+        caption = caption or grid[0][0]
+        grid = grid[1:]
+        origin = {(r - 1, c): (sr - 1, sc) for (r, c), (sr, sc) in origin.items() if r > 0}
+        header_rows = header_rows - 1 if header_rows else None
+    if not header_rows:
+        header_rows = 1
+        if len(grid) > 2:
+            across = any(source(0, c) != (0, c) for c in range(width))
+            down = any(source(1, c)[0] == 0 for c in range(width))
+            header_rows = 2 if across or down else 1
+    rows = tuple(tuple(row) for row in grid)
+    return Block(kind="table", rows=rows, header_rows=min(header_rows, len(rows)), caption=caption)
+
+
 def caption_from(previous: Block | None) -> str:
     """A short label line right before a table ("表1　主要指标") is its caption; a sentence is not."""
     if previous is None or previous.kind != "para":
@@ -76,7 +112,8 @@ _CN_LEGAL_UNITS = ((1000, "仟"), (100, "佰"), (10, "拾"))
 
 def chinese_count(n: int, legal: bool = False) -> str:
     """1 → 一, 10 → 十, 11 → 十一, 20 → 二十, 105 → 一百零五, 1010 → 一千零一十 (up to 9999)."""
-    digits = _CN_LEGAL if legal else _CN_DIGITS
+    # Counting writes a skipped place as 零 (一百零一); only digit-by-digit formats use 〇.
+    digits = _CN_LEGAL if legal else "零" + _CN_DIGITS[1:]
     units = _CN_LEGAL_UNITS if legal else _CN_UNITS
     if n <= 0 or n > 9999:
         return str(n)
@@ -458,38 +495,22 @@ def _table_cells(tbl) -> list[list[_Cell]]:
 def table_block(tbl, caption: str) -> Block | None:
     cells = _table_cells(tbl)
     grid: list[list[str]] = []
+    origin: dict[tuple[int, int], tuple[int, int]] = {}
     for r, row in enumerate(cells):
         values: list[str] = []
         for cell in row:
             col = len(values)
             if cell.vmerge == "continue" and r > 0 and col < len(grid[r - 1]):
-                text = grid[r - 1][col]
+                text, source = grid[r - 1][col], origin[(r - 1, col)]
             elif cell.hmerge_continue and values:
-                text = values[-1]
+                text, source = values[-1], origin[(r, col - 1)]
             else:
-                text = cell.text
-            # A horizontally merged cell repeats its text over every column it spans.
-            values.extend([text] * cell.span)
+                text, source = cell.text, (r, col)
+            for k in range(cell.span):
+                origin[(r, col + k)] = source
+                values.append(text)
         grid.append(values)
-    width = max((len(r) for r in grid), default=0)
-    if not width or not any(v for r in grid for v in r):
-        return None
-    grid = [r + [""] * (width - len(r)) for r in grid]
-
-    # A first row that is one cell over the whole width is a title inside the table.
-    if len(cells) > 1 and len(cells[0]) == 1 and cells[0][0].span == width and width > 1:
-        caption = caption or grid[0][0]
-        grid, cells = grid[1:], cells[1:]
-
-    header_rows = 1
-    if len(grid) > 2:
-        first = cells[0]
-        partial_span = any(1 < c.span < width for c in first)
-        spans_down = any(c.vmerge == "restart" for c in first) and any(c.vmerge == "continue" for c in cells[1])
-        if partial_span or spans_down:
-            header_rows = 2
-    rows = tuple(tuple(r) for r in grid)
-    return Block(kind="table", rows=rows, header_rows=min(header_rows, len(rows)), caption=caption)
+    return finish_table(grid, origin, caption)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -530,11 +551,12 @@ def read_docx(name: str, data: bytes) -> ReadResult:
             continue
         p_pr = el.find(W + "pPr")
         style_id = _val(p_pr, "pStyle")
+        num = styles.num_pr(style_id, p_pr, numbering)
+        # Word shows (and counts) a number even on an empty list paragraph; the counter must advance with it.
+        number = numbering.next(*num) if num else ""
         lines = paragraph_lines(el)
         if not lines:
             continue
-        num = styles.num_pr(style_id, p_pr, numbering)
-        number = numbering.next(*num) if num else ""
         level = styles.heading_level(style_id, p_pr)
         first = lines[0]
         if number:

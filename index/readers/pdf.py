@@ -4,8 +4,9 @@ ruled tables as table blocks, and OCR for pages that are scans.
 A PDF stores lines, not paragraphs: a paragraph is wrapped at the right margin mid-sentence and runs on across
 page breaks. Lines are rejoined unless the next line visibly starts something new (a numbering marker, a first-line
 indent after a finished sentence, a centred or right-aligned line) or the previous line visibly ended its paragraph
-(it stops well short of the right margin). Geometry comes from pdfplumber; pypdf is the fallback for files
-pdfminer cannot parse, with text-only rules.
+(it stops well short of the right margin). Geometry comes from pdfplumber; for files pdfminer cannot parse,
+PDFium (pypdfium2, a pdfplumber dependency) gives the same character boxes without table detection, and pypdf
+is the last resort, with text-only rules.
 
 Scanned pages are read with RapidOCR (`rapidocr-onnxruntime`, whose PyPI wheel bundles its ONNX models, so it
 runs offline). Without it a scan raises `UnreadableDocument` instead of becoming an empty document.
@@ -17,11 +18,11 @@ import functools
 import io
 import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.models import Block
 from index.readers import ReadResult, UnreadableDocument
-from index.readers.docx import caption_from, layout
+from index.readers.docx import caption_from, finish_table, layout
 
 # A line starting with one of these begins a new paragraph whatever the geometry says.
 MARKER = re.compile(
@@ -33,6 +34,7 @@ MARKER = re.compile(
     r"|[①-⑳⑴-⒇⒈-⒛]"
     r"|附件\s*\d*\s*[：:]?"
     r"|附表|专栏\s*\d+"
+    r"|(?:附?表|图)\s*\d+(?:[\s\u3000：:]|$)"  # a table or figure caption line
     r")"
 )
 PAGE_NUMBER = re.compile(
@@ -47,6 +49,7 @@ PAGE_NUMBER = re.compile(
 _SENTENCE_END = tuple("。！？；：!?;:")
 _CONTINUES = tuple("，、,（(《“‘—-")
 _RENDER_DPI = 200
+_SCAN_MAX_CHARS = 20
 _OCR_MIN_SCORE = 0.5
 
 
@@ -78,8 +81,7 @@ class _Line:
 class _Table:
     page: int
     top: float
-    rows: tuple[tuple[str, ...], ...]
-    header_rows: int
+    block: Block
 
 
 @dataclass
@@ -89,6 +91,14 @@ class _Page:
     height: float = 0.0
     lines: list[_Line] = field(default_factory=list)
     tables: list[_Table] = field(default_factory=list)
+    has_image: bool = False
+
+    def is_scan(self) -> bool:
+        """No text layer, or only a stray stamp of text (a scanner app's mark, a page number) over an image."""
+        chars = sum(len(ln.text) for ln in self.lines) + sum(
+            len(v) for t in self.tables for r in t.block.rows for v in r
+        )
+        return chars == 0 or (self.has_image and chars < _SCAN_MAX_CHARS)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -148,46 +158,38 @@ def _cell(value: str | None) -> str:
     return out
 
 
-def _table_grid(table) -> tuple[tuple[tuple[str, ...], ...], int]:
-    """Rows with merged cells expanded (a merged cell's text fills every grid position it covers)."""
+def _table_block(table) -> Block | None:
+    """Merged cells expanded: pdfplumber leaves None where a merged cell covers a grid position, and the cell
+    whose box contains that position's centre is the one that covers it."""
     data = table.extract()
-    rows = table.rows
     real: list[tuple[tuple[float, float, float, float], int, int]] = []
-    for r, row in enumerate(rows):
+    for r, row in enumerate(table.rows):
         for c, bbox in enumerate(row.cells):
             if bbox is not None:
                 real.append((bbox, r, c))
-    col_x = []
-    for c, column in enumerate(table.columns):
-        box = next((b for b in column.cells if b is not None), None)
-        col_x.append((box[0] + box[2]) / 2 if box else None)
+    # A column's centre from its narrowest cell, a row's from its lowest-reaching one: merged cells are wider.
+    col_x: list[float | None] = []
+    for column in table.columns:
+        boxes = [b for b in column.cells if b is not None]
+        col_x.append((boxes[0][0] + min(b[2] for b in boxes)) / 2 if boxes else None)
     grid: list[list[str]] = []
     origin: dict[tuple[int, int], tuple[int, int]] = {}
-    for r, row in enumerate(rows):
+    for r, row in enumerate(table.rows):
         boxes = [b for b in row.cells if b is not None]
-        mid_y = (boxes[0][1] + boxes[0][3]) / 2 if boxes else None
+        mid_y = (boxes[0][1] + min(b[3] for b in boxes)) / 2 if boxes else None
         values: list[str] = []
         for c, bbox in enumerate(row.cells):
-            source = (r, c)
-            if bbox is None and mid_y is not None and c < len(col_x) and col_x[c] is not None:
-                x = col_x[c]
-                for (x0, top, x1, bottom), rr, cc in real:
-                    if x0 <= x <= x1 and top <= mid_y <= bottom:
-                        source = (rr, cc)
-                        break
-            origin[(r, c)] = source
-            values.append(_cell(data[source[0]][source[1]]))
+            src = (r, c)
+            x = col_x[c] if c < len(col_x) else None
+            if bbox is None and mid_y is not None and x is not None:
+                src = next(
+                    ((rr, cc) for (x0, top, x1, bottom), rr, cc in real if x0 <= x <= x1 and top <= mid_y <= bottom),
+                    src,
+                )
+            origin[(r, c)] = src
+            values.append(_cell(data[src[0]][src[1]]))
         grid.append(values)
-    header_rows = 1
-    if len(grid) > 2:
-        width = len(grid[0])
-        spans_across = any(origin[(0, c)] != (0, c) for c in range(width)) and any(
-            origin[(0, c)] == (0, c) for c in range(1, width)
-        )
-        spans_down = any(origin.get((1, c), (1, c))[0] == 0 for c in range(width))
-        if spans_across or spans_down:
-            header_rows = 2
-    return tuple(tuple(r) for r in grid), header_rows
+    return finish_table(grid, origin, caption="")
 
 
 def _inside(obj: dict, bbox: tuple[float, float, float, float]) -> bool:
@@ -202,23 +204,60 @@ def _read_pages_plumber(data: bytes) -> list[_Page]:
     pages: list[_Page] = []
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
-            out = _Page(number=number, width=float(page.width), height=float(page.height))
+            out = _Page(number=number, width=float(page.width), height=float(page.height), has_image=bool(page.images))
             page = page.dedupe_chars()
             table_boxes = []
             for table in page.find_tables():
-                rows, header_rows = _table_grid(table)
+                block = _table_block(table)
                 # A single box around text (专栏, a framed note) is not a table of data.
-                if len(rows) < 2 or len(rows[0]) < 2 or not any(v for r in rows for v in r):
+                if block is None or len(block.rows) < 2 or len(block.rows[0]) < 2:
                     continue
                 table_boxes.append(table.bbox)
-                out.tables.append(_Table(page=number, top=table.bbox[1], rows=rows, header_rows=header_rows))
+                out.tables.append(_Table(page=number, top=table.bbox[1], block=block))
             chars = [
-                c
-                for c in page.chars
-                if c.get("upright", True) and not any(_inside(c, box) for box in table_boxes)
+                c for c in page.chars if c.get("upright", True) and not any(_inside(c, box) for box in table_boxes)
             ]
             out.lines = _chars_to_lines(chars, number)
             pages.append(out)
+    return pages
+
+
+def _read_pages_pdfium(data: bytes) -> list[_Page]:
+    """Character boxes from PDFium (Chrome's parser), for files pdfminer cannot parse; no table detection."""
+    import pypdfium2
+
+    pages: list[_Page] = []
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for index in range(len(pdf)):
+            page = pdf[index]
+            width, height = page.get_size()
+            textpage = page.get_textpage()
+            chars: list[dict] = []
+            seen: set[tuple[str, int, int]] = set()
+            for i in range(textpage.count_chars()):
+                text = textpage.get_text_range(i, 1)
+                if not text or text in "\r\n":  # PDFium's generated line ends
+                    continue
+                left, bottom, right, top = textpage.get_charbox(i, loose=True)
+                key = (text, round(left), round(top))
+                if key in seen:  # the same glyph printed twice to fake bold
+                    continue
+                seen.add(key)
+                size = pypdfium2.raw.FPDFText_GetFontSize(textpage.raw, i) or (top - bottom)
+                chars.append(
+                    {
+                        "text": text,
+                        "x0": left,
+                        "x1": right,
+                        "top": height - top,
+                        "bottom": height - bottom,
+                        "size": size,
+                    }
+                )
+            pages.append(_Page(number=index + 1, width=width, height=height, lines=_chars_to_lines(chars, index + 1)))
+    finally:
+        pdf.close()
     return pages
 
 
@@ -292,12 +331,12 @@ def _ocr_page(engine, data: bytes, index: int) -> _Page:
 # Running headers, footers, page numbers
 # ---------------------------------------------------------------------------------------------------------------
 
-_ZONE_LINES = 2
+_ZONE_LINES = 3
 _ZONE = 0.12
 
 
 def _edge_lines(page: _Page) -> list[_Line]:
-    """Up to two lines at the top and bottom of the page, within the page margins when geometry is known."""
+    """Up to three lines at the top and bottom of the page, within the page margins when geometry is known."""
     lines = page.lines
     top = lines[:_ZONE_LINES]
     bottom = lines[-_ZONE_LINES:]
@@ -388,9 +427,7 @@ def _new_paragraph(prev: _Line, line: _Line, frames: dict[int, _Frame]) -> bool:
     indented = line.x0 > lf.left + size
     if indented and (ends_sentence or short):
         return True
-    if short and (ends_sentence or not prev.text.endswith(_CONTINUES)):
-        return True
-    return False
+    return short and (ends_sentence or not prev.text.endswith(_CONTINUES))
 
 
 def _blocks(pages: list[_Page], frames: dict[int, _Frame]) -> list[Block]:
@@ -414,10 +451,8 @@ def _blocks(pages: list[_Page], frames: dict[int, _Frame]) -> list[Block]:
     for _, _, item in items:
         if isinstance(item, _Table):
             flush()
-            caption = caption_from(blocks[-1] if blocks else None)
-            blocks.append(
-                Block(kind="table", rows=item.rows, header_rows=item.header_rows, caption=caption, page=item.page)
-            )
+            caption = item.block.caption or caption_from(blocks[-1] if blocks else None)
+            blocks.append(replace(item.block, caption=caption, page=item.page))
             continue
         if para and _new_paragraph(para[-1], item, frames):
             flush()
@@ -432,15 +467,17 @@ def _blocks(pages: list[_Page], frames: dict[int, _Frame]) -> list[Block]:
 
 
 def read_pdf(name: str, data: bytes) -> ReadResult:
-    try:
-        pages = _read_pages_plumber(data)
-    except Exception as plumber_exc:  # noqa: BLE001 - pdfminer raises many types on damaged files
+    errors: list[str] = []
+    for reader in (_read_pages_plumber, _read_pages_pdfium, _read_pages_pypdf):
         try:
-            pages = _read_pages_pypdf(data)
-        except Exception as exc:  # noqa: BLE001
-            raise UnreadableDocument(f"{name}: not a readable PDF ({plumber_exc}; {exc})") from exc
+            pages = reader(data)
+            break
+        except Exception as exc:  # noqa: BLE001 - PDF parsers raise many exception types on damaged files
+            errors.append(f"{type(exc).__name__}: {exc}")
+    else:
+        raise UnreadableDocument(f"{name}: not a readable PDF ({'; '.join(errors)})")
 
-    textless = [i for i, page in enumerate(pages) if not page.lines and not page.tables]
+    textless = [i for i, page in enumerate(pages) if page.is_scan()]
     if textless:
         engine = ocr_engine()
         if engine is not None:

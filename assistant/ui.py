@@ -1,0 +1,835 @@
+"""The Gradio web app: a chat tab (streamed answers, clickable citations, a sources panel) and a documents tab
+(indexed documents as clause trees; staff upload, delete and feedback export).
+
+Besides the Blocks construction and its callbacks this module holds the two server-side objects the callbacks
+share with the HTTP API: `SharedAssistant` (concurrent asks, exclusive reloads) and `Library` (uploads and
+deletions that never leave the index or the documents folder half-changed).
+"""
+
+from __future__ import annotations
+
+import hmac
+import html
+import logging
+import os
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import gradio as gr
+
+from assistant.api import split_for_stream
+from assistant.conversation import Condenser
+from assistant.feedback import FeedbackStore
+from assistant.models import Answer, Citation
+
+log = logging.getLogger(__name__)
+
+UPLOAD_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+STREAM_DELAY_S = 0.015  # a visible typing effect; the whole answer is ready when streaming starts
+ALL_DOCUMENTS = "__all__"
+NOT_STATED = "文件未明确规定"
+
+EXAMPLES = {
+    "教师": ("班主任每月能多拿多少钱?", "教师绩效工资怎么分配?", "乡村教师有哪些待遇保障?"),
+    "家长": ("小学入学有什么规定?", "课后服务怎么收费?", "校外培训机构怎么管理?"),
+    "工作人员": (
+        "荣昌区2025年公办在园幼儿占比目标是多少?",
+        "聊城市特殊教育学校教职工每月增加多少绩效工资?",
+        "玉泉区怎样推进教育评价改革?",
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Shared server-side objects
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class ReadWriteLock:
+    """Many readers or one writer; a waiting writer holds back new readers so a reload is not starved."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._writer = False
+        self._writers_waiting = 0
+
+    @contextmanager
+    def read(self) -> Iterator[None]:
+        with self._cond:
+            while self._writer or self._writers_waiting:
+                self._cond.wait()
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                if not self._readers:
+                    self._cond.notify_all()
+
+    @contextmanager
+    def write(self) -> Iterator[None]:
+        with self._cond:
+            self._writers_waiting += 1
+            while self._writer or self._readers:
+                self._cond.wait()
+            self._writers_waiting -= 1
+            self._writer = True
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._writer = False
+                self._cond.notify_all()
+
+
+class SharedAssistant:
+    """The server's one assistant. `ask` and `condense` run concurrently; `reload` (after an upload or a
+    deletion, under the write lock) swaps the in-memory index while no question is being answered."""
+
+    def __init__(self, assistant) -> None:
+        self.assistant = assistant
+        self.lock = ReadWriteLock()
+        self.condenser = self._condenser()
+
+    def _condenser(self) -> Condenser:
+        regions = self.assistant.regions
+        return Condenser(set(regions.aliases) | set(regions.places))
+
+    def ask(self, question: str, sources: list[str] | None = None) -> Answer:
+        with self.lock.read():
+            return self.assistant.ask(question, sources)
+
+    def condense(self, history: list[tuple[str, str]], question: str) -> str:
+        return self.condenser.condense(history, question)
+
+    @property
+    def store(self):
+        return self.assistant.index.store
+
+    def records(self):
+        with self.lock.read():
+            return self.store.records()
+
+    def document(self, source: str):
+        with self.lock.read():
+            return self.store.document(source)
+
+    def reload_locked(self) -> None:
+        """Reload the index; the caller holds the write lock."""
+        self.assistant.reload()
+        self.condenser = self._condenser()
+
+
+@dataclass(frozen=True)
+class LibraryResult:
+    """What an upload or a deletion did, as a message for the user."""
+
+    ok: bool
+    message: str
+    source: str = ""
+    chunks: int = 0
+
+
+class Library:
+    """Uploads and deletions. An upload is read and parsed before anything is written; a failure while writing
+    undoes the file and the store entry, so the index and the documents folder are left as they were."""
+
+    def __init__(self, shared: SharedAssistant, builder, docs_dir: Path) -> None:
+        self.shared, self.builder, self.docs_dir = shared, builder, Path(docs_dir)
+        self._serial = threading.Lock()  # one upload or deletion at a time; asks continue while embedding
+
+    def upload(self, name: str, data: bytes, progress: Callable[[float, str], None] | None = None) -> LibraryResult:
+        from index.builder import document_version
+        from index.readers import UnreadableDocument, read_bytes
+
+        report = progress or (lambda fraction, desc: None)
+        name = Path(name or "").name
+        suffix = Path(name).suffix.lower()
+        if not name or name.startswith("."):
+            return LibraryResult(False, "文件名无效。")
+        if suffix not in UPLOAD_SUFFIXES:
+            shown = suffix or "（无扩展名）"
+            return LibraryResult(False, f"不支持的文件类型 {shown}：只接受 {'、'.join(UPLOAD_SUFFIXES)}。")
+        if len(data) > MAX_UPLOAD_BYTES:
+            return LibraryResult(False, f"文件过大（{len(data) // 1024 // 1024} MB），上限 20 MB。")
+        if not data.strip():
+            return LibraryResult(False, f"{name} 是空文件。")
+        with self._serial:
+            version = document_version(data)
+            records = self.shared.records()
+            same = next((r for r in records if r.sha == version), None)
+            if same is not None:
+                return LibraryResult(False, f"重复文件：与已索引的《{same.title}》（{same.source}）内容完全相同。")
+            if any(r.source == name for r in records) or (self.docs_dir / name).exists():
+                return LibraryResult(False, f"已有同名文件 {name}：请先删除旧文件或改名后再上传。")
+            report(0.05, "解析文件")
+            try:
+                doc = self.builder.parser(name, read_bytes(name, data))
+            except UnreadableDocument as exc:
+                return LibraryResult(False, f"无法读取该文件：{exc}")
+            except Exception as exc:  # a reader library choking on a malformed file is still a bad upload
+                log.warning("upload %s failed to parse", name, exc_info=True)
+                return LibraryResult(False, f"无法解析该文件：{type(exc).__name__}: {exc}")
+            doc.sha256 = version
+            chunks = self.builder.chunker(doc)
+            if not chunks:
+                return LibraryResult(False, f"{name}：去除版面杂项后没有找到政策条文，未建立索引。")
+            report(0.15, f"生成向量（{len(chunks)} 段）")
+            vectors = self.builder.embed_chunks(chunks, _ProgressBar(report, len(chunks), 0.15, 0.9))
+            report(0.92, "写入索引")
+            self._commit(doc, chunks, vectors, data)
+            report(1.0, "完成")
+        title = doc.title or name
+        return LibraryResult(True, f"《{title}》（{name}）已加入索引：{len(chunks)} 个片段。", name, len(chunks))
+
+    def _commit(self, doc, chunks, vectors, data: bytes) -> None:
+        target = self.docs_dir / doc.source
+        tmp = self.docs_dir / f".{doc.source}.uploading"
+        with self.shared.lock.write():
+            try:
+                self.docs_dir.mkdir(parents=True, exist_ok=True)
+                tmp.write_bytes(data)
+                os.replace(tmp, target)
+                self.shared.store.replace_document(doc, chunks, vectors)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                target.unlink(missing_ok=True)
+                self.shared.store.remove_document(doc.source)
+                raise
+            finally:
+                self.shared.reload_locked()
+
+    def delete(self, source: str) -> LibraryResult:
+        source = Path(source or "").name
+        if not source:
+            return LibraryResult(False, "请选择要删除的文件。")
+        with self._serial:
+            if not any(r.source == source for r in self.shared.records()):
+                return LibraryResult(False, f"索引中没有 {source}。")
+            with self.shared.lock.write():
+                self.shared.store.remove_document(source)
+                (self.docs_dir / source).unlink(missing_ok=True)
+                self.shared.reload_locked()
+        return LibraryResult(True, f"{source} 已从索引和文件夹中移除。", source)
+
+
+class _ProgressBar:
+    """The `update(n)` interface `IndexBuilder.embed_chunks` expects, reporting to a Gradio progress callback."""
+
+    def __init__(self, report: Callable[[float, str], None], total: int, low: float, high: float) -> None:
+        self.report, self.total, self.low, self.high, self.done = report, max(total, 1), low, high, 0
+
+    def update(self, n: int) -> None:
+        self.done += n
+        share = self.low + (self.high - self.low) * self.done / self.total
+        self.report(share, f"生成向量 {self.done}/{self.total}")
+
+
+@dataclass
+class AppContext:
+    """Everything the callbacks need, built once by app.py and passed in."""
+
+    shared: SharedAssistant
+    library: Library
+    feedback: FeedbackStore
+    staff_password: str | None = None
+    export_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="policy-feedback-")))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Rendering (pure functions: strings in, HTML/Markdown out)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Turn:
+    """One question of a conversation, as asked and as answered."""
+
+    question: str
+    condensed: str
+    answer: Answer | None = None
+    error: str = ""
+
+
+def anchor(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def link_markers(text: str, turn: int, known: set[int]) -> str:
+    """Turn the answer's [n] markers into links to the sources panel entries."""
+    escaped = html.escape(text, quote=False)
+
+    def repl(m: re.Match) -> str:
+        n = int(m.group(1))
+        if n not in known:
+            return m.group(0)
+        return f'<a class="cite" href="#{anchor(turn, n)}" data-target="{anchor(turn, n)}">[{n}]</a>'
+
+    return re.sub(r"\[(\d{1,2})\]", repl, escaped)
+
+
+def highlight(text: str, sentences: tuple[str, ...] | list[str]) -> str:
+    """Escaped clause text with each used sentence wrapped in <mark>."""
+    spans: list[tuple[int, int]] = []
+    for s in sentences:
+        s = s.strip()
+        i = text.find(s) if s else -1
+        if i >= 0:
+            spans.append((i, i + len(s)))
+    merged: list[list[int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], b)
+        else:
+            merged.append([a, b])
+    out, pos = [], 0
+    for a, b in merged:
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    out.append(html.escape(text[pos:]))
+    return "".join(out).replace("\n", "<br>")
+
+
+def render_message(turn: Turn, index: int, show_condensed: bool, text: str | None = None) -> str:
+    """The assistant's chat message for one turn; `text` is the part streamed so far (None: all of it)."""
+    lines = []
+    if show_condensed and turn.condensed and turn.condensed != turn.question:
+        lines.append(f'<div class="condensed">改写后的问题：{html.escape(turn.condensed)}</div>')
+    if turn.error:
+        lines.append(f'<div class="refused">无法回答：{html.escape(turn.error)}</div>')
+        return "\n\n".join(lines)
+    answer = turn.answer
+    if answer is None:
+        lines.append('<span class="pending">正在检索相关条款…</span>')
+        return "\n\n".join(lines)
+    body = answer.text if text is None else text
+    if answer.refused:
+        lines.append(f'<span class="badge-refused">{NOT_STATED}</span>')
+        lines.append(html.escape(body, quote=False))
+    else:
+        lines.append(link_markers(body, index, {c.n for c in answer.citations}))
+    return "\n\n".join(lines)
+
+
+def render_messages(turns: list[Turn], show_condensed: bool) -> list[dict]:
+    messages = []
+    for i, turn in enumerate(turns):
+        messages.append({"role": "user", "content": turn.question})
+        messages.append({"role": "assistant", "content": render_message(turn, i, show_condensed)})
+    return messages
+
+
+def render_citation(c: Citation, turn: int, kind: str = "cite") -> str:
+    label = f"[{c.n}]" if kind == "cite" else f"近{c.n}"
+    return (
+        f'<div class="src src-{kind}" id="{anchor(turn, c.n) if kind == "cite" else ""}">'
+        f'<div class="src-head"><span class="src-n">{label}</span>'
+        f'<span class="src-title">《{html.escape(c.title)}》</span></div>'
+        f'<div class="src-path">条款 <b>{html.escape(c.clause)}</b> · {html.escape(c.source)}</div>'
+        f'<div class="src-text">{highlight(c.text, c.sentences)}</div></div>'
+    )
+
+
+def render_turn_sources(turn: Turn, index: int) -> str:
+    answer = turn.answer
+    if turn.error or answer is None:
+        return ""
+    if answer.refused:
+        head = f'<div class="notice">{NOT_STATED}。以下是最接近的条款，仅供参考：</div>'
+        items = "".join(render_citation(c, index, "near") for c in answer.nearest) or "<p>没有相近的条款。</p>"
+        return head + items
+    return "".join(render_citation(c, index) for c in answer.citations)
+
+
+def render_sources(turns: list[Turn]) -> str:
+    """The sources panel: the latest answer's clauses open, earlier answers folded below."""
+    if not turns:
+        return '<div class="sources-empty">提问后，答案引用的条款全文会显示在这里，用到的句子以高亮标出。</div>'
+    parts = []
+    last = len(turns) - 1
+    for i in range(last, -1, -1):
+        body = render_turn_sources(turns[i], i)
+        if not body:
+            continue
+        q = html.escape(turns[i].condensed or turns[i].question)
+        opened = " open" if i == last else ""
+        parts.append(f'<details class="turn"{opened}><summary>第 {i + 1} 问：{q}</summary>{body}</details>')
+    return "".join(parts) or '<div class="sources-empty">这一问没有引用条款。</div>'
+
+
+def render_tree(doc) -> str:
+    """A parsed document as its clause tree: indented paths, headings and text."""
+    if doc is None:
+        return '<div class="sources-empty">在上表中选择一份文件，查看它的条款树。</div>'
+    f = doc.facts
+    facts = [
+        ("文号", f.doc_number.value if f.doc_number else ""),
+        ("日期", f.date.value if f.date else ""),
+        ("地区", doc.region),
+        ("发文机关", "、".join(i.value for i in f.issuers)),
+        ("文件", doc.source),
+    ]
+    meta = " · ".join(f"{k}：{html.escape(v)}" for k, v in facts if v)
+    rows = []
+    for c in doc.clauses:
+        depth = max(0, c.depth)
+        path = f'<span class="node-path">{html.escape(c.path)}</span>'
+        if c.kind == "heading":
+            rows.append(
+                f'<div class="node node-heading" style="margin-left:{depth * 1.4}em">{path}'
+                f'<span class="node-title">{html.escape(c.heading or c.text)}</span></div>'
+            )
+            continue
+        heading = f'<span class="node-title">{html.escape(c.heading)}</span>' if c.heading else ""
+        rows.append(
+            f'<div class="node" style="margin-left:{depth * 1.4}em">{path}{heading}'
+            f'<div class="node-text">{html.escape(c.text).replace(chr(10), "<br>")}</div></div>'
+        )
+    return (
+        f'<div class="doc-tree"><h3>{html.escape(doc.title)}</h3><div class="doc-meta">{meta}</div>'
+        f"{''.join(rows)}</div>"
+    )
+
+
+def document_rows(records) -> list[list]:
+    return [[r.title, r.region, r.date, r.clauses, r.source] for r in records]
+
+
+def filter_choices(records) -> list[tuple[str, str]]:
+    choices = [("全部文件", ALL_DOCUMENTS)]
+    regions = sorted({r.region for r in records if r.region})
+    choices += [(f"地区：{region}", f"region:{region}") for region in regions]
+    choices += [(f"《{r.title}》", f"doc:{r.source}") for r in records]
+    return choices
+
+
+def sources_for(choice: str | None, records) -> list[str] | None:
+    if not choice or choice == ALL_DOCUMENTS:
+        return None
+    kind, _, value = choice.partition(":")
+    if kind == "region":
+        return [r.source for r in records if r.region == value] or None
+    if kind == "doc":
+        return [value]
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Callbacks
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class ChatCallbacks:
+    """Chat tab: ask (streamed), follow-ups, new conversation, feedback."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def respond(self, question: str, turns: list[Turn], choice: str | None, show_condensed: bool):
+        question = (question or "").strip()
+        if not question:
+            yield render_messages(turns, show_condensed), turns, render_sources(turns), ""
+            return
+        history = [(t.question, t.answer.text if t.answer else "") for t in turns]
+        turn = Turn(question, self.ctx.shared.condense(history, question))
+        turns = [*turns, turn]
+        index = len(turns) - 1
+        yield render_messages(turns, show_condensed), turns, render_sources(turns[:-1]), ""
+        try:
+            sources = sources_for(choice, self.ctx.shared.records())
+            turn.answer = self.ctx.shared.ask(turn.condensed, sources)
+            turn.answer.condensed = turn.condensed
+        except ValueError as exc:
+            turn.error = str(exc)
+            yield render_messages(turns, show_condensed), turns, render_sources(turns), ""
+            return
+        panel = render_sources(turns)
+        messages = render_messages(turns, show_condensed)
+        shown = ""
+        for piece in split_for_stream(turn.answer.text):
+            shown += piece
+            messages[-1] = {"role": "assistant", "content": render_message(turn, index, show_condensed, shown)}
+            yield messages, turns, panel, ""
+            time.sleep(STREAM_DELAY_S)
+        yield render_messages(turns, show_condensed), turns, panel, ""
+
+    def rerender(self, turns: list[Turn], show_condensed: bool):
+        return render_messages(turns, show_condensed)
+
+    def clear(self):
+        return [], [], render_sources([]), "", ""
+
+    def like(self, turns: list[Turn], comment: str, data) -> tuple[str, str]:
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn_no = int(index) // 2
+        if not 0 <= turn_no < len(turns) or turns[turn_no].answer is None:
+            return "这条消息不能评价。", comment
+        if data.liked is True:
+            rating = 1
+        elif data.liked is False:
+            rating = -1
+        else:
+            return "已取消评价。", comment
+        turn = turns[turn_no]
+        citations = [c.as_dict() for c in (turn.answer.citations or turn.answer.nearest)]
+        self.ctx.feedback.add(turn.question, turn.answer.text, citations, rating, comment, turn.condensed)
+        return f"已记录反馈（{'有帮助' if rating > 0 else '没帮助'}），谢谢！", ""
+
+
+class DocumentCallbacks:
+    """Documents tab: the table, the clause tree, staff login, upload, delete and feedback export."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.ctx = ctx
+
+    def refresh(self, selected: str | None = None):
+        """New values for every component that lists the documents (both tabs)."""
+        records = self.ctx.shared.records()
+        sources = [r.source for r in records]
+        docs = [(f"{r.title}（{r.source}）", r.source) for r in records]
+        keep = selected if selected in sources else None
+        return (
+            document_rows(records),
+            gr.update(choices=docs, value=keep),
+            gr.update(choices=docs, value=None),
+            gr.update(choices=filter_choices(records)),
+        )
+
+    def open_document(self, source: str | None) -> str:
+        return render_tree(self.ctx.shared.document(source) if source else None)
+
+    def select_row(self, evt) -> str | None:
+        row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+        records = self.ctx.shared.records()
+        return records[row].source if 0 <= row < len(records) else None
+
+    def login(self, password: str):
+        expected = self.ctx.staff_password or ""
+        ok = bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
+        message = "已登录为工作人员。" if ok else "密码不正确。"
+        return ok, gr.update(visible=ok), message, ""
+
+    def upload(self, file_path: str | None, staff: bool, progress=None):
+        if not staff:
+            return "仅工作人员可以上传文件，请先登录。", *self.refresh()
+        if not file_path:
+            return "请先选择一个文件。", *self.refresh()
+        path = Path(file_path)
+        report = (lambda fraction, desc: progress(fraction, desc=desc)) if progress is not None else None
+        result = self.ctx.library.upload(path.name, path.read_bytes(), report)
+        icon = "**上传成功**：" if result.ok else "**上传被拒绝**："
+        tail = "" if result.ok else "\n\n索引和文件夹均未改动。"
+        return f"{icon}{result.message}{tail}", *self.refresh(result.source or None)
+
+    def delete(self, source: str | None, confirmed: bool, staff: bool):
+        if not staff:
+            return "仅工作人员可以删除文件，请先登录。", *self.refresh()
+        if not confirmed:
+            return "请先勾选“确认删除”。", *self.refresh()
+        result = self.ctx.library.delete(source or "")
+        return ("**已删除**：" if result.ok else "**删除失败**：") + result.message, *self.refresh()
+
+    def export_feedback(self, staff: bool):
+        if not staff:
+            return gr.update(visible=False), "仅工作人员可以导出反馈。"
+        path = self.ctx.export_dir / f"feedback-{datetime.now():%Y%m%d-%H%M%S}.jsonl"
+        n = self.ctx.feedback.export_jsonl(path)
+        return gr.update(value=str(path), visible=True), f"已导出 {n} 条反馈，点击下载。"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Layout
+# ---------------------------------------------------------------------------------------------------------------
+
+CSS = """
+.gradio-container { max-width: 1500px !important; padding-top: 6px !important; }
+#app-title h1 { font-size: 1.3rem; margin: 0; display: inline; }
+#app-title p { display: inline; margin-left: 0.8rem; color: var(--body-text-color-subdued); font-size: 0.9rem; }
+#sources-title h4 { margin: 0.2rem 0 0; }
+#sources-panel { max-height: 640px; overflow-y: auto; padding-right: 4px; }
+#sources-panel details.turn { margin-bottom: 0.5rem; }
+#sources-panel summary { cursor: pointer; font-weight: 600; padding: 0.25rem 0; color: var(--body-text-color-subdued); }
+.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.5rem 0.75rem;
+       margin: 0.4rem 0; background: var(--background-fill-secondary); scroll-margin-top: 12px; }
+.src.flash { outline: 2px solid var(--color-accent); }
+.src-head { font-weight: 600; }
+.src-n { color: var(--color-accent); margin-right: 0.3rem; }
+.src-near .src-n { color: #9a3412; }
+.src-path { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0.1rem 0 0.3rem; }
+.src-text { line-height: 1.7; font-size: 0.93rem; }
+.src-text mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
+.notice { background: #fff7ed; border: 1px solid #fdba74; border-radius: 8px; padding: 0.5rem 0.75rem;
+          font-weight: 600; color: #9a3412; }
+.refused { color: #9a3412; }
+.badge-refused { display: inline-block; background: #fff7ed; color: #9a3412; border: 1px solid #fdba74;
+                 border-radius: 999px; padding: 0 0.6rem; font-weight: 600; font-size: 0.9rem; }
+.condensed { font-size: 0.85rem; color: var(--body-text-color-subdued); border-left: 3px solid #93c5fd;
+             padding-left: 0.5rem; }
+a.cite { text-decoration: none; font-weight: 600; color: var(--color-accent); padding: 0 1px; cursor: pointer; }
+.sources-empty { color: var(--body-text-color-subdued); padding: 1rem 0.2rem; }
+#chat-controls { align-items: center; }
+#examples { gap: 8px; }
+.example-col { gap: 4px !important; }
+.example-col p { margin: 0 !important; font-size: 0.85rem; }
+.example-col button { justify-content: flex-start; text-align: left; white-space: normal; font-weight: normal; }
+#feedback-status p { margin: 0; font-size: 0.85rem; color: var(--body-text-color-subdued); }
+.doc-tree h3 { margin: 0.2rem 0; }
+.doc-meta { font-size: 0.85rem; color: var(--body-text-color-subdued); margin-bottom: 0.6rem; }
+.node { margin: 0.3rem 0; line-height: 1.6; }
+.node-path { display: inline-block; min-width: 3.5em; font-weight: 600; color: var(--color-accent); margin-right: 0.4rem; }
+.node-title { font-weight: 600; }
+.node-heading { margin-top: 0.6rem; }
+.node-text { font-size: 0.93rem; }
+#doc-tree { max-height: 640px; overflow-y: auto; }
+"""
+
+# Citation links scroll the sources panel (opening a folded earlier answer) instead of navigating the page.
+HEAD = """
+<script>
+document.addEventListener("click", function (event) {
+  const link = event.target.closest && event.target.closest("a.cite");
+  if (!link) return;
+  const id = link.dataset.target || (link.getAttribute("href") || "").replace(/^#/, "");
+  const entry = document.getElementById(id);
+  if (!entry) return;
+  event.preventDefault();
+  event.stopPropagation();
+  const folded = entry.closest("details");
+  if (folded) folded.open = true;
+  entry.scrollIntoView({behavior: "smooth", block: "start"});
+  entry.classList.add("flash");
+  setTimeout(function () { entry.classList.remove("flash"); }, 1600);
+}, true);
+</script>
+"""
+
+FONTS = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif"]
+
+
+def theme():
+    # Named local fonts only: a Google font would make every page load reach out to the internet.
+    return gr.themes.Soft(font=FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
+
+
+@dataclass
+class ChatTab:
+    chatbot: object
+    question: object
+    ask: object
+    scope: object
+    show_condensed: object
+    new_chat: object
+    comment: object
+    feedback_status: object
+    examples: list
+    sources: object
+
+
+@dataclass
+class DocumentsTab:
+    table: object
+    pick: object
+    tree: object
+    staff_box: object
+    upload_file: object
+    upload: object
+    upload_status: object
+    victim: object
+    confirm: object
+    delete: object
+    export: object
+    export_file: object
+    password: object = None
+    login: object = None
+    login_status: object = None
+
+
+def _chat_tab() -> ChatTab:
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=7, min_width=420):
+            chatbot = gr.Chatbot(
+                height=360,
+                elem_id="chatbot",
+                show_label=False,
+                sanitize_html=False,
+                placeholder="在下面输入问题，或点一个示例问题。",
+                buttons=["copy"],
+            )
+            with gr.Row(equal_height=True):
+                question = gr.Textbox(
+                    placeholder="输入问题，例如：班主任每月能多拿多少钱？",
+                    show_label=False,
+                    scale=6,
+                    elem_id="question",
+                    max_length=2000,
+                )
+                ask = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
+            with gr.Row(equal_height=True, elem_id="chat-controls"):
+                scope = gr.Dropdown(
+                    show_label=False,
+                    info="检索范围",
+                    choices=[("全部文件", ALL_DOCUMENTS)],
+                    value=ALL_DOCUMENTS,
+                    scale=4,
+                    elem_id="scope",
+                    container=False,
+                )
+                show_condensed = gr.Checkbox(
+                    label="显示改写后的问题", scale=2, elem_id="show-condensed", container=False
+                )
+                new_chat = gr.Button("新对话", scale=1, min_width=80, size="sm", elem_id="new-chat")
+            examples = []
+            with gr.Row(elem_id="examples"):
+                for persona, questions in EXAMPLES.items():
+                    with gr.Column(min_width=150, elem_classes="example-col"):
+                        gr.Markdown(f"**{persona}常问**")
+                        examples += [gr.Button(q, size="sm") for q in questions]
+            with gr.Row(equal_height=True):
+                comment = gr.Textbox(
+                    placeholder="对答案的意见（可选）：写好后点答案下方的赞/踩图标一并提交",
+                    show_label=False,
+                    scale=3,
+                    elem_id="comment",
+                    container=False,
+                )
+                feedback_status = gr.Markdown("", elem_id="feedback-status")
+        with gr.Column(scale=5, min_width=360):
+            gr.Markdown("#### 引用条款", elem_id="sources-title")
+            sources = gr.HTML(render_sources([]), elem_id="sources-panel")
+    return ChatTab(chatbot, question, ask, scope, show_condensed, new_chat, comment, feedback_status, examples, sources)
+
+
+def _staff_login() -> tuple:
+    gr.Markdown("#### 工作人员")
+    with gr.Row():
+        password = gr.Textbox(
+            type="password", placeholder="工作人员密码", show_label=False, scale=3, elem_id="staff-password"
+        )
+        login = gr.Button("登录", scale=1, min_width=70, elem_id="staff-login")
+    return password, login, gr.Markdown("", elem_id="login-status")
+
+
+def _documents_tab(staff_enabled: bool) -> DocumentsTab:
+    login_parts: tuple = (None, None, None)
+    with gr.Row(equal_height=False):
+        with gr.Column(scale=5, min_width=380):
+            table = gr.Dataframe(
+                headers=["标题", "地区", "日期", "条款数", "文件名"],
+                interactive=False,
+                wrap=True,
+                elem_id="doc-table",
+                max_height=320,
+                column_widths=["42%", "14%", "16%", "10%", "18%"],
+            )
+            pick = gr.Dropdown(label="查看文件", choices=[], elem_id="doc-pick")
+            with gr.Group():
+                if staff_enabled:
+                    login_parts = _staff_login()
+                else:
+                    gr.Markdown(
+                        "文件管理未启用：没有设置环境变量 `POLICY_STAFF_PASSWORD`，本页只读（不能上传或删除）。",
+                        elem_id="read-only",
+                    )
+                with gr.Column(visible=False) as staff_box:
+                    upload_file = gr.File(
+                        label="上传新文件（.txt .md .docx .pdf .html）", elem_id="upload-file", height=110
+                    )
+                    upload = gr.Button("上传并索引", variant="primary", elem_id="upload")
+                    upload_status = gr.Markdown("", elem_id="upload-status")
+                    with gr.Row():
+                        victim = gr.Dropdown(label="删除文件", choices=[], scale=3, elem_id="delete-pick")
+                        confirm = gr.Checkbox(label="确认删除", scale=1, elem_id="delete-confirm")
+                    delete = gr.Button("删除", variant="stop", elem_id="delete")
+                    export = gr.Button("导出反馈（JSONL）", elem_id="export-feedback")
+                    export_file = gr.DownloadButton("下载反馈文件", visible=False, elem_id="feedback-file")
+        with gr.Column(scale=7, min_width=420):
+            tree = gr.HTML(render_tree(None), elem_id="doc-tree")
+    return DocumentsTab(
+        table,
+        pick,
+        tree,
+        staff_box,
+        upload_file,
+        upload,
+        upload_status,
+        victim,
+        confirm,
+        delete,
+        export,
+        export_file,
+        *login_parts,
+    )
+
+
+def build_ui(ctx: AppContext):
+    """The Blocks app; the caller queues it and mounts it (see `mount`)."""
+    chat, docs = ChatCallbacks(ctx), DocumentCallbacks(ctx)
+    with gr.Blocks(title="教育政策问答助手", analytics_enabled=False) as demo:
+        turns = gr.State([])
+        staff = gr.State(False)
+        gr.Markdown(
+            "# 教育政策问答助手\n答案只依据已索引的政策文件，每句话都标注出处；文件没有写明的，会直接说明。",
+            elem_id="app-title",
+        )
+        with gr.Tabs():
+            with gr.Tab("问答", id="chat"):
+                c = _chat_tab()
+            with gr.Tab("文件", id="documents"):
+                d = _documents_tab(bool(ctx.staff_password))
+        _wire_chat(chat, c, turns)
+        _wire_documents(docs, d, c.scope, staff, demo)
+    return demo
+
+
+def _wire_chat(chat: ChatCallbacks, c: ChatTab, turns) -> None:
+    ask_io = dict(
+        inputs=[c.question, turns, c.scope, c.show_condensed], outputs=[c.chatbot, turns, c.sources, c.question]
+    )
+    c.question.submit(chat.respond, **ask_io)
+    c.ask.click(chat.respond, **ask_io)
+    for button in c.examples:
+        button.click(lambda q: q, inputs=button, outputs=c.question, queue=False).then(chat.respond, **ask_io)
+    c.show_condensed.change(chat.rerender, inputs=[turns, c.show_condensed], outputs=c.chatbot, queue=False)
+    c.new_chat.click(chat.clear, outputs=[c.chatbot, turns, c.sources, c.question, c.feedback_status], queue=False)
+
+    def on_like(turn_list, text, data: gr.LikeData):
+        return chat.like(turn_list, text, data)
+
+    c.chatbot.like(on_like, inputs=[turns, c.comment], outputs=[c.feedback_status, c.comment])
+
+
+def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo) -> None:
+    listing = [d.table, d.pick, d.victim, scope]
+
+    def on_select(evt: gr.SelectData):
+        return docs.select_row(evt)
+
+    def on_upload(file_path, is_staff, progress=gr.Progress()):
+        return docs.upload(file_path, is_staff, progress)
+
+    d.table.select(on_select, outputs=d.pick)
+    d.pick.change(docs.open_document, inputs=d.pick, outputs=d.tree)
+    demo.load(docs.refresh, outputs=listing)
+    if d.login is not None:
+        login_io = dict(inputs=d.password, outputs=[staff, d.staff_box, d.login_status, d.password])
+        d.login.click(docs.login, **login_io)
+        d.password.submit(docs.login, **login_io)
+    d.upload.click(on_upload, inputs=[d.upload_file, staff], outputs=[d.upload_status, *listing])
+    d.delete.click(docs.delete, inputs=[d.victim, d.confirm, staff], outputs=[d.upload_status, *listing])
+    d.export.click(docs.export_feedback, inputs=staff, outputs=[d.export_file, d.upload_status])
+
+
+def mount(app, demo, path: str = "/"):
+    """Mount the queued Blocks onto the FastAPI app that already serves /v1."""
+    return gr.mount_gradio_app(app, demo, path=path, theme=theme(), css=CSS, head=HEAD, ssr_mode=False)

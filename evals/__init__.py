@@ -1,0 +1,1 @@
+"""Evaluation suite: gold questions, metrics, the llama-index baseline and the report (`python -m evals run`)."""
