@@ -9,6 +9,7 @@ Bad requests get status 400 with an OpenAI-style `{"error": {...}}` body.
 from __future__ import annotations
 
 import json
+import logging
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,8 @@ from starlette.concurrency import run_in_threadpool
 
 from assistant.conversation import QuestionCondenser
 from assistant.models import Answer
+
+log = logging.getLogger(__name__)
 
 MODEL_ID = "policy-rag"
 STREAM_PIECE_CHARS = 12
@@ -192,6 +195,9 @@ def create_router(assistant: Asker, condenser: QuestionCondenser, model: str = M
             return error_response(str(exc), param=exc.param)
         except ValueError as exc:  # the assistant's own input checks (over-long question …)
             return error_response(str(exc), param="messages")
+        except Exception:
+            log.exception("chat completion failed")
+            return error_response("the assistant failed to answer; see the server log", status=500)
         if req.stream:
             headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
             return StreamingResponse(handler.chunks(answer, condensed), media_type="text/event-stream", headers=headers)

@@ -141,4 +141,6 @@ class EvidenceJudge:
             supports.append(Support(hit, cov, ranked))
         if not supports:
             return Verdict(False, best_reason, [])
+        # Cite first the clause whose best sentence answers best; retrieval order breaks ties.
+        supports.sort(key=lambda s: -(s.sentences[0][0] if s.sentences else 0.0) * (0.5 + s.coverage))
         return Verdict(True, "supported", supports)

@@ -71,12 +71,30 @@ class BM25Retriever:
 
 
 class HybridRetriever:
-    """Reciprocal rank fusion of the dense and BM25 arms: score = Σ 1 / (rrf_k + rank)."""
+    """Fusion of the dense and BM25 arms.
 
-    def __init__(self, dense: DenseRetriever, bm25: BM25Retriever, candidates: int = 30, rrf_k: int = 60) -> None:
+    `fusion="rrf"`: score = Σ 1 / (rrf_k + rank). `fusion="convex"`: each arm's scores min-max normalised over its
+    candidates, then weight·dense + (1 − weight)·bm25; unlike RRF it keeps how far ahead an arm's best hit is, which
+    matters when BM25 finds the one clause with the question's rare words.
+    """
+
+    def __init__(
+        self,
+        dense: DenseRetriever,
+        bm25: BM25Retriever,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        fusion: str = "rrf",
+        weight: float = 0.5,
+    ) -> None:
         if candidates < 1 or rrf_k < 1:
             raise ValueError("candidates and rrf_k must be positive")
+        if fusion not in ("rrf", "convex"):
+            raise ValueError("fusion must be 'rrf' or 'convex'")
+        if not 0 <= weight <= 1:
+            raise ValueError("weight must be within [0, 1]")
         self.dense, self.bm25, self.candidates, self.rrf_k = dense, bm25, candidates, rrf_k
+        self.fusion, self.weight = fusion, weight
 
     def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
         n = max(k, self.candidates)
@@ -87,8 +105,23 @@ class HybridRetriever:
             entry = fused.setdefault(hit.chunk.id, {"chunk": hit.chunk})
             entry.update(bm25=hit.bm25, bm25_rank=hit.bm25_rank)
         hits = []
+        lo_hi = {
+            arm: (min(vals), max(vals)) if vals else (0.0, 1.0)
+            for arm in ("dense", "bm25")
+            for vals in [[e[arm] for e in fused.values() if e.get(arm) is not None]]
+        }
+
+        def norm(arm: str, value: float | None) -> float:
+            if value is None:
+                return 0.0
+            lo, hi = lo_hi[arm]
+            return (value - lo) / (hi - lo) if hi > lo else 1.0
+
         for e in fused.values():
-            score = sum(1.0 / (self.rrf_k + e[r]) for r in ("dense_rank", "bm25_rank") if e.get(r))
+            if self.fusion == "rrf":
+                score = sum(1.0 / (self.rrf_k + e[r]) for r in ("dense_rank", "bm25_rank") if e.get(r))
+            else:
+                score = self.weight * norm("dense", e.get("dense")) + (1 - self.weight) * norm("bm25", e.get("bm25"))
             hits.append(
                 Hit(
                     e["chunk"],

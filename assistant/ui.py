@@ -331,7 +331,7 @@ def render_messages(turns: list[Turn], show_condensed: bool) -> list[dict]:
 
 
 def render_citation(c: Citation, turn: int, kind: str = "cite") -> str:
-    label = f"[{c.n}]" if kind == "cite" else f"近{c.n}"
+    label = f"[{c.n}]" if kind == "cite" else f"相近{c.n}"
     return (
         f'<div class="src src-{kind}" id="{anchor(turn, c.n) if kind == "cite" else ""}">'
         f'<div class="src-head"><span class="src-n">{label}</span>'
@@ -384,22 +384,28 @@ def render_tree(doc) -> str:
     rows = []
     for c in doc.clauses:
         depth = max(0, c.depth)
-        path = f'<span class="node-path">{html.escape(c.path)}</span>'
+        path = f'<div class="node-path">{html.escape(c.path)}</div>'
+        indent = f'style="margin-left:{depth * 1.2}em"'
         if c.kind == "heading":
-            rows.append(
-                f'<div class="node node-heading" style="margin-left:{depth * 1.4}em">{path}'
-                f'<span class="node-title">{html.escape(c.heading or c.text)}</span></div>'
-            )
+            title = f'<div class="node-title">{html.escape(c.heading or c.text)}</div>'
+            rows.append(f'<div class="node node-heading" {indent}>{path}{title}</div>')
             continue
-        heading = f'<span class="node-title">{html.escape(c.heading)}</span>' if c.heading else ""
-        rows.append(
-            f'<div class="node" style="margin-left:{depth * 1.4}em">{path}{heading}'
-            f'<div class="node-text">{html.escape(c.text).replace(chr(10), "<br>")}</div></div>'
-        )
+        heading = f'<div class="node-title">{html.escape(c.heading)}</div>' if _own_heading(c) else ""
+        text = html.escape(c.text).replace("\n", "<br>")
+        rows.append(f'<div class="node" {indent}>{path}<div>{heading}<div class="node-text">{text}</div></div></div>')
     return (
         f'<div class="doc-tree"><h3>{html.escape(doc.title)}</h3><div class="doc-meta">{meta}</div>'
         f"{''.join(rows)}</div>"
     )
+
+
+def _own_heading(clause) -> bool:
+    """A heading worth its own line: not merely the first words of the clause's text (导语 第1段 …)."""
+    head = clause.heading.rstrip("…").strip()
+    if not head:
+        return False
+    text = clause.text[len(clause.marker) :] if clause.text.startswith(clause.marker) else clause.text
+    return not text.lstrip(" 、.．").startswith(head) and not clause.text.startswith(head)
 
 
 def document_rows(records) -> list[list]:
@@ -455,12 +461,14 @@ class ChatCallbacks:
             yield render_messages(turns, show_condensed), turns, render_sources(turns), ""
             return
         panel = render_sources(turns)
+        # The marker tells a watcher (and the browser tests) that the answer is still streaming.
+        streaming_panel = '<div class="answering" hidden></div>' + panel
         messages = render_messages(turns, show_condensed)
         shown = ""
         for piece in split_for_stream(turn.answer.text):
             shown += piece
             messages[-1] = {"role": "assistant", "content": render_message(turn, index, show_condensed, shown)}
-            yield messages, turns, panel, ""
+            yield messages, turns, streaming_panel, ""
             time.sleep(STREAM_DELAY_S)
         yield render_messages(turns, show_condensed), turns, panel, ""
 
@@ -494,7 +502,7 @@ class DocumentCallbacks:
         self.ctx = ctx
 
     def refresh(self, selected: str | None = None):
-        """New values for every component that lists the documents (both tabs)."""
+        """New values for every component that lists the documents (both tabs); `selected` stays open."""
         records = self.ctx.shared.records()
         sources = [r.source for r in records]
         docs = [(f"{r.title}（{r.source}）", r.source) for r in records]
@@ -505,6 +513,9 @@ class DocumentCallbacks:
             gr.update(choices=docs, value=None),
             gr.update(choices=filter_choices(records)),
         )
+
+    def unchanged(self) -> tuple:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
 
     def open_document(self, source: str | None) -> str:
         return render_tree(self.ctx.shared.document(source) if source else None)
@@ -518,27 +529,32 @@ class DocumentCallbacks:
         expected = self.ctx.staff_password or ""
         ok = bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
         message = "已登录为工作人员。" if ok else "密码不正确。"
-        return ok, gr.update(visible=ok), message, ""
+        hidden = gr.update(visible=not ok, value="")
+        return ok, gr.update(visible=ok), message, hidden, gr.update(visible=not ok)
 
     def upload(self, file_path: str | None, staff: bool, progress=None):
+        """(status, cleared file input, *listing): the input is cleared so the next file can be chosen."""
         if not staff:
-            return "仅工作人员可以上传文件，请先登录。", *self.refresh()
+            return "仅工作人员可以上传文件，请先登录。", None, *self.unchanged()
         if not file_path:
-            return "请先选择一个文件。", *self.refresh()
+            return "请先选择一个文件。", None, *self.unchanged()
         path = Path(file_path)
         report = (lambda fraction, desc: progress(fraction, desc=desc)) if progress is not None else None
         result = self.ctx.library.upload(path.name, path.read_bytes(), report)
-        icon = "**上传成功**：" if result.ok else "**上传被拒绝**："
-        tail = "" if result.ok else "\n\n索引和文件夹均未改动。"
-        return f"{icon}{result.message}{tail}", *self.refresh(result.source or None)
+        if result.ok:
+            return f"**上传成功**（{path.name}）：{result.message}", None, *self.refresh(result.source)
+        status = f"**上传被拒绝**（{path.name}）：{result.message}\n\n索引和文件夹均未改动。"
+        return status, None, *self.unchanged()
 
-    def delete(self, source: str | None, confirmed: bool, staff: bool):
+    def delete(self, source: str | None, confirmed: bool, staff: bool, shown: str | None):
         if not staff:
-            return "仅工作人员可以删除文件，请先登录。", *self.refresh()
+            return "仅工作人员可以删除文件，请先登录。", *self.unchanged()
         if not confirmed:
-            return "请先勾选“确认删除”。", *self.refresh()
+            return "请先勾选“确认删除”。", *self.unchanged()
         result = self.ctx.library.delete(source or "")
-        return ("**已删除**：" if result.ok else "**删除失败**：") + result.message, *self.refresh()
+        if not result.ok:
+            return f"**删除失败**：{result.message}", *self.unchanged()
+        return f"**已删除**：{result.message}", *self.refresh(shown)
 
     def export_feedback(self, staff: bool):
         if not staff:
@@ -557,7 +573,7 @@ CSS = """
 #app-title h1 { font-size: 1.3rem; margin: 0; display: inline; }
 #app-title p { display: inline; margin-left: 0.8rem; color: var(--body-text-color-subdued); font-size: 0.9rem; }
 #sources-title h4 { margin: 0.2rem 0 0; }
-#sources-panel { max-height: 640px; overflow-y: auto; padding-right: 4px; }
+#sources-panel { padding-right: 4px; }
 #sources-panel details.turn { margin-bottom: 0.5rem; }
 #sources-panel summary { cursor: pointer; font-weight: 600; padding: 0.25rem 0; color: var(--body-text-color-subdued); }
 .src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.5rem 0.75rem;
@@ -586,12 +602,11 @@ a.cite { text-decoration: none; font-weight: 600; color: var(--color-accent); pa
 #feedback-status p { margin: 0; font-size: 0.85rem; color: var(--body-text-color-subdued); }
 .doc-tree h3 { margin: 0.2rem 0; }
 .doc-meta { font-size: 0.85rem; color: var(--body-text-color-subdued); margin-bottom: 0.6rem; }
-.node { margin: 0.3rem 0; line-height: 1.6; }
-.node-path { display: inline-block; min-width: 3.5em; font-weight: 600; color: var(--color-accent); margin-right: 0.4rem; }
+.node { display: grid; grid-template-columns: 7em 1fr; column-gap: 0.6rem; margin: 0.35rem 0; line-height: 1.6; }
+.node-path { font-weight: 600; color: var(--color-accent); font-size: 0.88rem; padding-top: 0.1rem; }
 .node-title { font-weight: 600; }
-.node-heading { margin-top: 0.6rem; }
+.node-heading { margin-top: 0.7rem; }
 .node-text { font-size: 0.93rem; }
-#doc-tree { max-height: 640px; overflow-y: auto; }
 """
 
 # Citation links scroll the sources panel (opening a folded earlier answer) instead of navigating the page.
@@ -607,7 +622,7 @@ document.addEventListener("click", function (event) {
   event.stopPropagation();
   const folded = entry.closest("details");
   if (folded) folded.open = true;
-  entry.scrollIntoView({behavior: "smooth", block: "start"});
+  entry.scrollIntoView({behavior: "smooth", block: "nearest"});
   entry.classList.add("flash");
   setTimeout(function () { entry.classList.remove("flash"); }, 1600);
 }, true);
@@ -659,7 +674,7 @@ def _chat_tab() -> ChatTab:
     with gr.Row(equal_height=False):
         with gr.Column(scale=7, min_width=420):
             chatbot = gr.Chatbot(
-                height=360,
+                height=330,
                 elem_id="chatbot",
                 show_label=False,
                 sanitize_html=False,
@@ -681,12 +696,12 @@ def _chat_tab() -> ChatTab:
                     info="检索范围",
                     choices=[("全部文件", ALL_DOCUMENTS)],
                     value=ALL_DOCUMENTS,
-                    scale=4,
+                    scale=3,
                     elem_id="scope",
                     container=False,
                 )
                 show_condensed = gr.Checkbox(
-                    label="显示改写后的问题", scale=2, elem_id="show-condensed", container=False
+                    label="显示改写后的问题", scale=3, min_width=190, elem_id="show-condensed", container=False
                 )
                 new_chat = gr.Button("新对话", scale=1, min_width=80, size="sm", elem_id="new-chat")
             examples = []
@@ -706,34 +721,37 @@ def _chat_tab() -> ChatTab:
                 feedback_status = gr.Markdown("", elem_id="feedback-status")
         with gr.Column(scale=5, min_width=360):
             gr.Markdown("#### 引用条款", elem_id="sources-title")
-            sources = gr.HTML(render_sources([]), elem_id="sources-panel")
+            sources = gr.HTML(render_sources([]), elem_id="sources-panel", max_height=640)
     return ChatTab(chatbot, question, ask, scope, show_condensed, new_chat, comment, feedback_status, examples, sources)
 
 
 def _staff_login() -> tuple:
-    gr.Markdown("#### 工作人员")
-    with gr.Row():
+    with gr.Row(equal_height=True):
         password = gr.Textbox(
-            type="password", placeholder="工作人员密码", show_label=False, scale=3, elem_id="staff-password"
+            type="password",
+            placeholder="工作人员密码",
+            show_label=False,
+            scale=3,
+            elem_id="staff-password",
+            container=False,
         )
-        login = gr.Button("登录", scale=1, min_width=70, elem_id="staff-login")
+        login = gr.Button("登录", scale=1, min_width=70, size="sm", elem_id="staff-login")
     return password, login, gr.Markdown("", elem_id="login-status")
 
 
 def _documents_tab(staff_enabled: bool) -> DocumentsTab:
     login_parts: tuple = (None, None, None)
+    table = gr.Dataframe(
+        headers=["标题", "地区", "日期", "条款数", "文件名"],
+        interactive=False,
+        elem_id="doc-table",
+        max_height=250,
+        column_widths=["46%", "12%", "12%", "8%", "22%"],
+    )
     with gr.Row(equal_height=False):
-        with gr.Column(scale=5, min_width=380):
-            table = gr.Dataframe(
-                headers=["标题", "地区", "日期", "条款数", "文件名"],
-                interactive=False,
-                wrap=True,
-                elem_id="doc-table",
-                max_height=320,
-                column_widths=["42%", "14%", "16%", "10%", "18%"],
-            )
-            pick = gr.Dropdown(label="查看文件", choices=[], elem_id="doc-pick")
-            with gr.Group():
+        with gr.Column(scale=4, min_width=340):
+            pick = gr.Dropdown(label="查看文件的条款树", choices=[], elem_id="doc-pick")
+            with gr.Accordion("工作人员：上传、删除、导出反馈", open=True, elem_id="staff"):
                 if staff_enabled:
                     login_parts = _staff_login()
                 else:
@@ -742,19 +760,20 @@ def _documents_tab(staff_enabled: bool) -> DocumentsTab:
                         elem_id="read-only",
                     )
                 with gr.Column(visible=False) as staff_box:
+                    upload_status = gr.Markdown("", elem_id="upload-status")
                     upload_file = gr.File(
-                        label="上传新文件（.txt .md .docx .pdf .html）", elem_id="upload-file", height=110
+                        label="上传新文件（.txt .md .docx .pdf .html）", elem_id="upload-file", height=120
                     )
                     upload = gr.Button("上传并索引", variant="primary", elem_id="upload")
-                    upload_status = gr.Markdown("", elem_id="upload-status")
-                    with gr.Row():
+                    with gr.Row(equal_height=True):
                         victim = gr.Dropdown(label="删除文件", choices=[], scale=3, elem_id="delete-pick")
                         confirm = gr.Checkbox(label="确认删除", scale=1, elem_id="delete-confirm")
                     delete = gr.Button("删除", variant="stop", elem_id="delete")
-                    export = gr.Button("导出反馈（JSONL）", elem_id="export-feedback")
-                    export_file = gr.DownloadButton("下载反馈文件", visible=False, elem_id="feedback-file")
-        with gr.Column(scale=7, min_width=420):
-            tree = gr.HTML(render_tree(None), elem_id="doc-tree")
+                    with gr.Row(equal_height=True):
+                        export = gr.Button("导出反馈（JSONL）", elem_id="export-feedback")
+                        export_file = gr.DownloadButton("下载反馈文件", visible=False, elem_id="feedback-file")
+        with gr.Column(scale=8, min_width=420):
+            tree = gr.HTML(render_tree(None), elem_id="doc-tree", max_height=400)
     return DocumentsTab(
         table,
         pick,
@@ -794,7 +813,9 @@ def build_ui(ctx: AppContext):
 
 def _wire_chat(chat: ChatCallbacks, c: ChatTab, turns) -> None:
     ask_io = dict(
-        inputs=[c.question, turns, c.scope, c.show_condensed], outputs=[c.chatbot, turns, c.sources, c.question]
+        inputs=[c.question, turns, c.scope, c.show_condensed],
+        outputs=[c.chatbot, turns, c.sources, c.question],
+        show_progress_on=c.chatbot,
     )
     c.question.submit(chat.respond, **ask_io)
     c.ask.click(chat.respond, **ask_io)
@@ -820,13 +841,23 @@ def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo
 
     d.table.select(on_select, outputs=d.pick)
     d.pick.change(docs.open_document, inputs=d.pick, outputs=d.tree)
-    demo.load(docs.refresh, outputs=listing)
+    demo.load(docs.refresh, outputs=listing, show_progress="hidden")
     if d.login is not None:
-        login_io = dict(inputs=d.password, outputs=[staff, d.staff_box, d.login_status, d.password])
+        login_io = dict(inputs=d.password, outputs=[staff, d.staff_box, d.login_status, d.password, d.login])
         d.login.click(docs.login, **login_io)
         d.password.submit(docs.login, **login_io)
-    d.upload.click(on_upload, inputs=[d.upload_file, staff], outputs=[d.upload_status, *listing])
-    d.delete.click(docs.delete, inputs=[d.victim, d.confirm, staff], outputs=[d.upload_status, *listing])
+    d.upload.click(
+        on_upload,
+        inputs=[d.upload_file, staff],
+        outputs=[d.upload_status, d.upload_file, *listing],
+        show_progress_on=d.upload_status,
+    )
+    d.delete.click(
+        docs.delete,
+        inputs=[d.victim, d.confirm, staff, d.pick],
+        outputs=[d.upload_status, *listing],
+        show_progress_on=d.upload_status,
+    )
     d.export.click(docs.export_feedback, inputs=staff, outputs=[d.export_file, d.upload_status])
 
 

@@ -186,7 +186,7 @@ def score_item(
         "persona": item.get("persona"),
         "answerable": answerable,
         "refused": bool(refused),
-        "latency_ms": float(latency_ms),
+        "latency_ms": round(float(latency_ms), 1),
     }
     if not answerable:
         return rec

@@ -130,6 +130,13 @@ def render_markdown(results: dict[str, Any], chart: str | None = "ablation.png")
         out += [f"| {_short(src)} | `{src}` | {_cell(title)} |" for src, title in docs.items()]
         out.append("")
 
+    if "hybrid" in pipes and "baseline" in pipes:
+        h, b = pipes["hybrid"]["summary"], pipes["baseline"]["summary"]
+        deltas = []
+        for m in ("hit@3", "citation_accuracy", "keyword_recall", "refusal_accuracy"):
+            if h.get(m) is not None and b.get(m) is not None:
+                deltas.append(f"{m} {h[m]:.3f} vs {b[m]:.3f} ({h[m] - b[m]:+.3f})")
+        out += ["**Hybrid vs llama-index baseline:** " + "; ".join(deltas) + ".", ""]
     out += ["## Side by side", ""]
     out.append("| metric | " + " | ".join(labels.get(n, n) for n in names) + " |")
     out.append("|---|" + "---:|" * len(names))
@@ -152,7 +159,11 @@ def render_markdown(results: dict[str, Any], chart: str | None = "ablation.png")
         if "timing" in pipes[n]
     )
     if timing:
-        out += [f"Timing — {timing}.", ""]
+        load = meta.get("load_average")
+        noise = ""
+        if load:
+            noise = f" Load average at the start: {' / '.join(map(str, load))} (1/5/15 min) on {meta.get('cpus', '?')} CPUs."
+        out += [f"Timing — {timing}.{noise} Latencies are wall-clock and move with other load on the machine.", ""]
 
     main = "hybrid" if "hybrid" in pipes else names[0]
     for key, title in (("by_type", "type"), ("by_persona", "persona")):
@@ -239,6 +250,17 @@ def render_chart(results: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def dump_results(results: dict[str, Any]) -> str:
+    """results.json text: summaries indented for reading, one per-question record per line to keep it compact."""
+    head = {k: v for k, v in results.items() if k != "records"}
+    text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
+    blocks = []
+    for name, records in results.get("records", {}).items():
+        lines = ",\n".join("   " + json.dumps(r, ensure_ascii=False) for r in records)
+        blocks.append(f"  {json.dumps(name)}: [\n{lines}\n  ]")
+    return text + ',\n "records": {\n' + ",\n".join(blocks) + "\n }\n}\n"
+
+
 def write_outputs(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
     """Write results.json, REPORT.md and ablation.png into out_dir; returns their paths."""
     out_dir = Path(out_dir)
@@ -248,7 +270,7 @@ def write_outputs(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
         "report": out_dir / "REPORT.md",
         "chart": out_dir / "ablation.png",
     }
-    paths["results"].write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    paths["results"].write_text(dump_results(results), encoding="utf-8")
     render_chart(results, paths["chart"])
     paths["report"].write_text(render_markdown(results, paths["chart"].name), encoding="utf-8")
     return paths

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     top_k: int = 5
     candidates: int = 30
     rrf_k: int = 60
+    fusion: Literal["rrf", "convex"] = "convex"
+    dense_weight: float = Field(default=0.4, ge=0.0, le=1.0)
 
     @field_validator("max_chunk_chars")
     @classmethod

@@ -266,4 +266,4 @@ def test_report_renders_tables_failures_and_chart(tmp_path):
     assert "3 of 5 questions fail" in text  # t1b wrong clause, t2 false refusal, t4 answered an unanswerable
     assert "| answered an unanswerable question |" in text
     assert paths["chart"].read_bytes()[:4] == b"\x89PNG"
-    assert json.loads(paths["results"].read_text(encoding="utf-8"))["meta"]["commit"] == "abc1234"
+    assert json.loads(paths["results"].read_text(encoding="utf-8")) == results
