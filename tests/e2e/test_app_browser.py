@@ -221,7 +221,7 @@ def test_feedback_is_stored_and_exported_by_staff(page, app):
     page.wait_for_selector("#sources-panel details.turn")
     page.wait_for_selector("#sources-panel .answering", state="detached")
     page.fill("#comment textarea", "引用准确")
-    page.locator("#chatbot button[aria-label='Like']").last.click()
+    page.locator("#chatbot button[aria-label='赞'], #chatbot button[aria-label='Like']").last.click()  # zh-CN label
     page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('已记录反馈')")
     with sqlite3.connect(app.data / "feedback.sqlite3") as db:
         rows = db.execute("SELECT rating, question, comment, citations FROM feedback").fetchall()
