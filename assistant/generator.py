@@ -32,6 +32,26 @@ def to_script(text: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else to_simplified(text)
 
 
+IDENTITY_COLUMNS = ("分类", "项目", "指标", "名称", "内容", "序号")
+
+
+def table_answer(q: Question, row: str) -> str:
+    """The cells of a table row that answer the question: its label columns plus the columns the question names
+    (a year, 牵头/责任单位), or the whole row when it names none. Every cell is copied verbatim."""
+    cells = [c for c in row.split("；") if c]
+    pairs = [(c.split(":", 1)[0], c) for c in cells]
+    wanted = [
+        c
+        for name, c in pairs
+        if any(y in name for y in q.years)
+        or (q.figure == "department" and ("牵头" in name or "责任" in name))
+    ]
+    if not wanted:
+        return row
+    label = [c for name, c in pairs if name in IDENTITY_COLUMNS and name != "序号"]
+    return "；".join(label + [c for c in wanted if c not in label])
+
+
 class ExtractiveGenerator:
     """Pick sentences: the best of the best clause, then strong sentences of the next clauses."""
 
@@ -47,6 +67,8 @@ class ExtractiveGenerator:
         numbers: dict[str, int] = {}
         parts: list[str] = []
         for support, sentence in chosen:
+            if support.hit.chunk.kind == "table_row":
+                sentence = table_answer(q, sentence)
             key = support.hit.chunk.id
             if key not in numbers:
                 numbers[key] = len(numbers) + 1
@@ -74,7 +96,9 @@ class ExtractiveGenerator:
         top_score = best.sentences[0][0]
         picks: list[tuple[Support, str]] = [(best, best.sentences[0][1])]
         floor = top_score * self.relative
-        candidates = [(sc, s, sent) for s in supports[: self.max_clauses] for sc, sent in s.sentences]
+        # Beyond the best clause, only its own document speaks, unless the question compares documents.
+        same_doc = [s for s in supports if s.hit.chunk.source == best.hit.chunk.source]
+        candidates = [(sc, s, sent) for s in same_doc[: self.max_clauses] for sc, sent in s.sentences]
         candidates.sort(key=lambda x: -x[0])
         for score, support, sentence in candidates:
             if len(picks) >= self.max_sentences or score < floor or score <= 0:

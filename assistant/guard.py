@@ -16,7 +16,8 @@ from index.text import to_simplified
 MARKER = re.compile(r"\[(\d+)\]")
 FIGURE = re.compile(r"\d+(?:\.\d+)?")
 DEPARTMENT = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:教育局|教委|工委|管委会|委员会|人民政府|党委|办公室|局)")
-SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]?(?:\s*\[\d+\])*")
+# An answer statement runs up to its citation markers; a table row may hold 。 inside a cell, so split on markers.
+STATEMENT = re.compile(r"(.*?)((?:\s*\[\d+\])+)", re.S)
 
 
 def _norm(text: str) -> str:
@@ -36,7 +37,11 @@ class CitationGuard:
         kept: list[str] = []
         dropped: list[str] = []
         norm_cited = {n: _norm(t) for n, t in cited.items()}
-        for sentence in SENTENCE.findall(answer):
+        statements = [body + marks for body, marks in STATEMENT.findall(answer)]
+        tail = STATEMENT.sub("", answer).strip()
+        if tail:
+            dropped.append(tail)  # text after the last marker cites nothing
+        for sentence in statements:
             if not sentence.strip():
                 continue
             markers = [int(m) for m in MARKER.findall(sentence)]

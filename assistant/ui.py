@@ -811,23 +811,30 @@ def build_ui(ctx: AppContext):
     return demo
 
 
+# The browser is the only client of these events; the documented HTTP API is /v1 (see assistant/api.py).
+PRIVATE = {"api_visibility": "private"}
+
+
 def _wire_chat(chat: ChatCallbacks, c: ChatTab, turns) -> None:
     ask_io = dict(
         inputs=[c.question, turns, c.scope, c.show_condensed],
         outputs=[c.chatbot, turns, c.sources, c.question],
         show_progress_on=c.chatbot,
+        **PRIVATE,
     )
     c.question.submit(chat.respond, **ask_io)
     c.ask.click(chat.respond, **ask_io)
     for button in c.examples:
-        button.click(lambda q: q, inputs=button, outputs=c.question, queue=False).then(chat.respond, **ask_io)
-    c.show_condensed.change(chat.rerender, inputs=[turns, c.show_condensed], outputs=c.chatbot, queue=False)
-    c.new_chat.click(chat.clear, outputs=[c.chatbot, turns, c.sources, c.question, c.feedback_status], queue=False)
+        fill = button.click(lambda q: q, inputs=button, outputs=c.question, queue=False, **PRIVATE)
+        fill.then(chat.respond, **ask_io)
+    c.show_condensed.change(chat.rerender, inputs=[turns, c.show_condensed], outputs=c.chatbot, queue=False, **PRIVATE)
+    clear_outputs = [c.chatbot, turns, c.sources, c.question, c.feedback_status]
+    c.new_chat.click(chat.clear, outputs=clear_outputs, queue=False, **PRIVATE)
 
     def on_like(turn_list, text, data: gr.LikeData):
         return chat.like(turn_list, text, data)
 
-    c.chatbot.like(on_like, inputs=[turns, c.comment], outputs=[c.feedback_status, c.comment])
+    c.chatbot.like(on_like, inputs=[turns, c.comment], outputs=[c.feedback_status, c.comment], **PRIVATE)
 
 
 def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo) -> None:
@@ -839,28 +846,32 @@ def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo
     def on_upload(file_path, is_staff, progress=gr.Progress()):
         return docs.upload(file_path, is_staff, progress)
 
-    d.table.select(on_select, outputs=d.pick)
-    d.pick.change(docs.open_document, inputs=d.pick, outputs=d.tree)
-    demo.load(docs.refresh, outputs=listing, show_progress="hidden")
+    d.table.select(on_select, outputs=d.pick, **PRIVATE)
+    d.pick.change(docs.open_document, inputs=d.pick, outputs=d.tree, **PRIVATE)
+    demo.load(docs.refresh, outputs=listing, show_progress="hidden", **PRIVATE)
     if d.login is not None:
-        login_io = dict(inputs=d.password, outputs=[staff, d.staff_box, d.login_status, d.password, d.login])
-        d.login.click(docs.login, **login_io)
-        d.password.submit(docs.login, **login_io)
+        login_outputs = [staff, d.staff_box, d.login_status, d.password, d.login]
+        d.login.click(docs.login, inputs=d.password, outputs=login_outputs, **PRIVATE)
+        d.password.submit(docs.login, inputs=d.password, outputs=login_outputs, **PRIVATE)
     d.upload.click(
         on_upload,
         inputs=[d.upload_file, staff],
         outputs=[d.upload_status, d.upload_file, *listing],
         show_progress_on=d.upload_status,
+        **PRIVATE,
     )
     d.delete.click(
         docs.delete,
         inputs=[d.victim, d.confirm, staff, d.pick],
         outputs=[d.upload_status, *listing],
         show_progress_on=d.upload_status,
+        **PRIVATE,
     )
-    d.export.click(docs.export_feedback, inputs=staff, outputs=[d.export_file, d.upload_status])
+    d.export.click(docs.export_feedback, inputs=staff, outputs=[d.export_file, d.upload_status], **PRIVATE)
 
 
 def mount(app, demo, path: str = "/"):
     """Mount the queued Blocks onto the FastAPI app that already serves /v1."""
-    return gr.mount_gradio_app(app, demo, path=path, theme=theme(), css=CSS, head=HEAD, ssr_mode=False)
+    return gr.mount_gradio_app(
+        app, demo, path=path, theme=theme(), css=CSS, head=HEAD, ssr_mode=False, footer_links=["gradio", "settings"]
+    )

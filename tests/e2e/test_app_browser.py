@@ -253,7 +253,7 @@ def test_documents_tab_opens_a_clause_tree(page):
     page.screenshot(path=str(_screenshot_path("documents.png")))
 
 
-def test_staff_uploads_reject_bad_files_and_index_a_new_one(page, app, tmp_path):
+def test_staff_upload_rejects_bad_files_indexes_a_new_one_and_deletes_it(page, app, tmp_path):
     before = sorted(p.name for p in app.docs.iterdir())
     open_documents_tab(page)
     staff_login(page)
@@ -284,6 +284,15 @@ def test_staff_uploads_reject_bad_files_and_index_a_new_one(page, app, tmp_path)
     panel = page.inner_text("#sources-panel")
     assert "星河区中小学研学旅行管理办法" in panel
     assert "研学旅行每学年不少于2次" in panel
+
+    open_documents_tab(page)
+    page.click("#delete-pick input")
+    page.get_by_role("option", name="星河区中小学研学旅行管理办法（xinghe_study_trips.txt）").click()
+    page.check("#delete-confirm input")
+    page.click("#delete")
+    page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('已删除')")
+    assert sorted(p.name for p in app.docs.iterdir()) == before
+    assert page.locator("#doc-table").get_by_text("星河区中小学研学旅行管理办法").locator("visible=true").count() == 0
 
 
 def test_read_only_without_login(page):
