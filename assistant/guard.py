@@ -24,6 +24,14 @@ def _norm(text: str) -> str:
     return normalize_width(to_simplified(text)).replace(" ", "").replace(",", "").replace("，", "")
 
 
+_ORG_BOUNDARY = re.compile(r"[由是和与及向对经为、,，:：;；]|会同|牵头|负责|单位")
+
+
+def _org_name(match: str) -> str:
+    """'牵头单位是区教委' → '区教委': the department name without the words that lead into it."""
+    return _ORG_BOUNDARY.split(match)[-1]
+
+
 @dataclass(frozen=True)
 class GuardResult:
     text: str
@@ -52,6 +60,6 @@ class CitationGuard:
                 continue
             pool = "".join(sources)
             figures_ok = all(f in pool for f in FIGURE.findall(body))
-            departments_ok = all(d in pool for d in DEPARTMENT.findall(body))
+            departments_ok = all(_org_name(d) in pool for d in DEPARTMENT.findall(body))
             (kept if figures_ok and departments_ok else dropped).append(sentence)
         return GuardResult("".join(kept).strip(), dropped)

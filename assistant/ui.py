@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from types import MappingProxyType
 
 import gradio as gr
 
@@ -37,15 +38,18 @@ STREAM_DELAY_S = 0.015  # a visible typing effect; the whole answer is ready whe
 ALL_DOCUMENTS = "__all__"
 NOT_STATED = "文件未明确规定"
 
-EXAMPLES = {
-    "教师": ("班主任每月能多拿多少钱?", "教师绩效工资怎么分配?", "乡村教师有哪些待遇保障?"),
-    "家长": ("小学入学有什么规定?", "课后服务怎么收费?", "校外培训机构怎么管理?"),
-    "工作人员": (
-        "荣昌区2025年公办在园幼儿占比目标是多少?",
-        "聊城市特殊教育学校教职工每月增加多少绩效工资?",
-        "玉泉区怎样推进教育评价改革?",
+EXAMPLES = (
+    ("教师", ("班主任每月能多拿多少钱?", "教师绩效工资怎么分配?", "乡村教师有哪些待遇保障?")),
+    ("家长", ("小学入学有什么规定?", "课后服务怎么收费?", "校外培训机构怎么管理?")),
+    (
+        "工作人员",
+        (
+            "荣昌区2025年公办在园幼儿占比目标是多少?",
+            "聊城市特殊教育学校教职工每月增加多少绩效工资?",
+            "玉泉区怎样推进教育评价改革?",
+        ),
     ),
-}
+)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -456,8 +460,12 @@ class ChatCallbacks:
             sources = sources_for(choice, self.ctx.shared.records())
             turn.answer = self.ctx.shared.ask(turn.condensed, sources)
             turn.answer.condensed = turn.condensed
-        except ValueError as exc:
+        except ValueError as exc:  # the assistant's own input checks (over-long question …)
             turn.error = str(exc)
+        except Exception:
+            log.exception("answering %r failed", turn.condensed)
+            turn.error = "内部错误，暂时无法回答，请稍后再试。"
+        if turn.error:
             yield render_messages(turns, show_condensed), turns, render_sources(turns), ""
             return
         panel = render_sources(turns)
@@ -629,12 +637,12 @@ document.addEventListener("click", function (event) {
 </script>
 """
 
-FONTS = ["Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif"]
+FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif")
 
 
 def theme():
     # Named local fonts only: a Google font would make every page load reach out to the internet.
-    return gr.themes.Soft(font=FONTS, font_mono=["Noto Sans Mono CJK SC", "monospace"])
+    return gr.themes.Soft(font=list(FONTS), font_mono=["Noto Sans Mono CJK SC", "monospace"])
 
 
 @dataclass
@@ -706,7 +714,7 @@ def _chat_tab() -> ChatTab:
                 new_chat = gr.Button("新对话", scale=1, min_width=80, size="sm", elem_id="new-chat")
             examples = []
             with gr.Row(elem_id="examples"):
-                for persona, questions in EXAMPLES.items():
+                for persona, questions in EXAMPLES:
                     with gr.Column(min_width=150, elem_classes="example-col"):
                         gr.Markdown(f"**{persona}常问**")
                         examples += [gr.Button(q, size="sm") for q in questions]
@@ -812,7 +820,7 @@ def build_ui(ctx: AppContext):
 
 
 # The browser is the only client of these events; the documented HTTP API is /v1 (see assistant/api.py).
-PRIVATE = {"api_visibility": "private"}
+PRIVATE = MappingProxyType({"api_visibility": "private"})
 
 
 def _wire_chat(chat: ChatCallbacks, c: ChatTab, turns) -> None:

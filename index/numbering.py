@@ -19,22 +19,29 @@ _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
 
 def cn_to_int(text: str) -> int:
-    """Chinese or arabic numeral → int: 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, "12" → 12."""
+    """Chinese or arabic numeral → int: 一 → 1, 十二 → 12, 二十 → 20, 一百零五 → 105, "12" → 12.
+
+    Strict, because a marker is only a marker when its number is well formed: two digits in a row ("一一" in
+    "一一对应", "十四五") are not a clause number, so they raise ValueError like any non-numeral.
+    """
     text = text.strip()
     if text.isdigit():
         return int(text)
     values = {c: i for i, c in enumerate("零一二三四五六七八九")}
     values.update({"〇": 0, "两": 2})
-    total, current = 0, 0
+    total, current, previous_digit = 0, 0, False
     for ch in text:
         if ch in values:
+            if previous_digit and current:
+                raise ValueError(f"not a numeral: {text!r}")
             current = values[ch]
+            previous_digit = True
         elif ch == "十":
             total += (current or 1) * 10
-            current = 0
+            current, previous_digit = 0, False
         elif ch == "百":
             total += (current or 1) * 100
-            current = 0
+            current, previous_digit = 0, False
         else:
             raise ValueError(f"not a numeral: {text!r}")
     return total + current
