@@ -23,8 +23,14 @@ from evals import metrics
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "evals" / "gold.jsonl"
 THRESHOLDS = ROOT / "evals" / "thresholds.json"
-PIPELINES = ("hybrid", "dense", "bm25", "baseline")
-LABELS = {"hybrid": "hybrid", "dense": "dense only", "bm25": "BM25 only", "baseline": "llama-index baseline"}
+PIPELINES = ("hybrid", "hybrid_rrf", "dense", "bm25", "baseline")
+LABELS = {
+    "hybrid": "hybrid (convex)",
+    "hybrid_rrf": "hybrid (RRF)",
+    "dense": "dense only",
+    "bm25": "BM25 only",
+    "baseline": "llama-index baseline",
+}
 RETRIEVE_K = 10
 REQUIRED_KEYS = ("id", "question", "persona", "doc", "clause_path", "evidence", "answer_keywords", "type")
 
@@ -66,6 +72,9 @@ def build_pipeline(name: str, settings, embedder):
         return BaselineAssistant(settings.docs_dir, embedder, cache_dir=settings.data_dir / "eval_cache")
     from assistant.pipeline import build_assistant
 
+    if name == "hybrid_rrf":
+        # The same pipeline with reciprocal rank fusion instead of score fusion: the ablation that chose convex.
+        return build_assistant(settings.model_copy(update={"fusion": "rrf"}), embedder=embedder, retriever="hybrid")
     return build_assistant(settings, embedder=embedder, retriever=name)
 
 

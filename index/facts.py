@@ -29,7 +29,8 @@ ORG_SUFFIX = (
 )
 _ORG_END = re.compile(rf"{ORG_SUFFIX}$")
 _ORG_START = re.compile(r"^(中共|[\u4e00-\u9fff]{2,4}?(?:省|市|自治区))")
-_ORG_NAME = re.compile(rf"(?:中共)?[\u4e00-\u9fff]{{2,24}}?{ORG_SUFFIX}")
+# Anonymised documents write a place as XX / ×× / ＸＸ; those letters count as part of the name.
+_ORG_NAME = re.compile(rf"(?:中共)?[\u4e00-\u9fffA-ZＡ-Ｚ×]{{2,24}}?{ORG_SUFFIX}")
 # "XX市教育局文件" / "XX市教育局 XX市财政局文件": the issuing-body mark at the head of an official document.
 _ISSUER_MARK = re.compile(r"^(.{2,60}?)\s*文\s*件$")
 TITLE_NOTICE = re.compile(r"关于(?:印发|转发|印發|轉發)[《<](.+?)(?:[》>]|$)")

@@ -1,8 +1,11 @@
 """Parse a read file into a `Document`: clutter removed, facts read, clause tree built from its own numbering.
 
-Steps, each a small function: cut the teaser tail of a web page; rejoin a page-chunked scrape; drop clutter lines;
-rebuild flattened tables; take header/signature lines as facts; split the body at numbering markers (at line starts,
-and inside running text when the sequence expects that number next); nest clauses by style; emit `Clause`s.
+Steps, each a small function: cut the teaser tail of a web page; rejoin a page-chunked scrape; drop clutter lines
+(metadata lines such as 抄送/印发 and a signature above its date become facts); fold table captions into their
+tables; rebuild flattened tables; take header lines and the attachment list as facts; split the body at numbering
+markers (at line starts, and inside running text when the sequence expects that number next); nest clauses by
+style rank and by the heading levels the file's own styles give; emit `Clause`s, with an article's later
+paragraphs as its 款 and every table row as one clause carrying its column names.
 """
 
 from __future__ import annotations
@@ -11,30 +14,39 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from index.clutter import TAIL_MARKERS, classify
-from index.facts import DATE_CN, DOC_NUMBER, FactCollector, iso_date
-from index.models import Block, Clause, Document
-from index.numbering import STYLES, Marker, find_inline_markers, match_line_marker
+from index.clutter import FACT_RULES, TAIL_MARKERS, classify
+from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name, iso_date
+from index.models import Block, Clause, Document, Fact
+from index.numbering import STYLES, Marker, find_inline_markers, int_to_cn, match_line_marker
 from index.readers import ReadResult
 from index.tables import find_flat_tables
 from index.text import detect_script
 
 _PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 _SENTENCE_END = re.compile(r"[。！？!?；;”」』)）]$")
+_SENTENCE = re.compile(r"[。；;！？!?]")
 _HEADING_END = re.compile(r"[。；;：:！？!?]|一一|——")
+# Punctuation a heading line ("一、总体要求", "(一)总体目标。") has at most at its end; a lead-in ending in a colon
+# ("学校应当履行下列职责：") is text of its own.
+_NOT_HEADING = re.compile(r"[。；;！？!?：:]")
+_HEADING_STOP = re.compile(r"[。；;！？!?]+$")
 _UNITS = re.compile(r"[（(]\s*(?:牵头单位|责任单位)\s*[:：][^()（）]*[)）]\s*$")
+# "附件：1.XX表" / "附件2：XX名单" / "附件：" followed by numbered lines: the attachment list, a document fact.
+_ATTACHMENTS = re.compile(r"^附\s*件\s*(?P<num>\d{0,2})\s*[:：]\s*(?P<rest>.*)$")
+_ITEM_NUMBER = re.compile(r"^\s*(?:(?P<n>\d{1,2})\s*[.．、]|[(（]\s*(?P<p>\d{1,2})\s*[)）])\s*")
+HEADING_MAX = 40
 ITEM_STYLES = ("num", "paren_num", "circled")
 
 
 @dataclass
 class _Seg:
-    """A run of body text that starts with a marker (or continues the current clause when marker is None)."""
+    """One body block with the markers found in it: a line-start marker and inline candidates after it."""
 
     marker: Marker | None
     text: str
-    start: int
-    end: int
-    new_block: bool
+    block: Block
+    base: int  # offset of `text` inside the block's text (a repeated title may be cut off the front)
+    inline: list[Marker]
     level: int | None = None
 
 
@@ -50,6 +62,7 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
     tables: list[Block] = field(default_factory=list)
     kind: str = "clause"
+    level: int | None = None  # heading level from the file's styles, when the clause's line had one
 
     @property
     def path(self) -> str:
@@ -104,6 +117,30 @@ def _src_offset(block: Block, pos: int) -> int:
     return base[1] + (pos - base[0])
 
 
+def _fold_captions(blocks: list[Block]) -> list[Block]:
+    """Readers keep a table's caption line as a paragraph too; it belongs to the table's rows, not to the text.
+    A numbered line ("二、主要指标") that happens to precede a table stays a clause."""
+    out: list[Block] = []
+    for b in blocks:
+        if (
+            b.kind == "table"
+            and b.caption
+            and out
+            and out[-1].kind == "para"
+            and out[-1].text.strip() == b.caption.strip()
+            and match_line_marker(out[-1].text) is None
+        ):
+            out.pop()
+        out.append(b)
+    return out
+
+
+def _is_title_heading(block: Block) -> bool:
+    """A styled heading before the first clause that names a document type is the title, not a section."""
+    text = block.text.strip()
+    return len(text) <= 80 and not _SENTENCE.search(text) and bool(DOC_TYPE.search(text))
+
+
 class Parser:
     """Turn a `ReadResult` into a `Document` with its clause tree."""
 
@@ -111,31 +148,19 @@ class Parser:
         removed: list[str] = [f"[reader] {r}" for r in read.removed]
         blocks = _cut_tail(list(read.blocks), removed)
         blocks = _join_pages(blocks, removed)
-        kept: list[Block] = []
         facts = FactCollector()
-        for b in blocks:
-            if b.kind != "para":
-                kept.append(b)
-                continue
-            rule = classify(b.text)
-            if rule is None:
-                kept.append(b)
-                continue
-            if rule in ("dated-source", "upload-header"):
-                facts.date_line(b.text)
-                if DATE_CN.fullmatch(b.text.strip()):
-                    rule = "fact:日期"
-            if rule == "publish-info":
-                facts.publish_info(b.text)
-            removed.append(f"[{rule}] {b.text}")
-        kept = find_flat_tables(kept)
+        kept = self._drop_clutter(blocks, facts, removed)
+        kept = find_flat_tables(_fold_captions(kept))
         body = self._take_facts(kept, facts, removed)
-        root = self._build_tree(body, facts)
-        clauses = self._emit(root)
+        title = facts.facts.title.value if facts.facts.title else ""
+        root = _Tree().build(_segments(body, title))
+        clauses = _emit(root)
         for c in clauses[:3]:
             facts.scan_body(c.text)
         for c in clauses:
-            facts.scan_body(c.text) if facts.facts.effective_date is None else None
+            if facts.facts.effective_date is not None:
+                break
+            facts.scan_body(c.text)
         doc_facts = facts.finish()
         full = "\n".join(c.text for c in clauses)
         return Document(
@@ -150,262 +175,384 @@ class Parser:
             encoding=read.encoding,
         )
 
-    # -- facts -------------------------------------------------------------------------------------------------
+    # -- clutter and facts -------------------------------------------------------------------------------------
+
+    def _drop_clutter(self, blocks: list[Block], facts: FactCollector, removed: list[str]) -> list[Block]:
+        kept: list[Block] = []
+        for b in blocks:
+            rule = classify(b.text) if b.kind == "para" else None
+            if rule is None:
+                kept.append(b)
+                continue
+            if rule in FACT_RULES:
+                if rule == "print-line":
+                    facts.print_line(b.text)
+                elif rule == "addressee-line":
+                    facts.facts.addressees = Fact(re.sub(r"^[^:：]+[:：]\s*", "", b.text.strip()), b.text.strip())
+                removed.append(f"[fact:{FACT_RULES[rule]}] {b.text}")
+                continue
+            if rule in ("dated-source", "upload-header"):
+                facts.date_line(b.text)
+                if is_date_line(b.text):
+                    # A date alone on its line closes a signature: the issuing bodies right above it are facts.
+                    self._signature(kept, facts, removed)
+                    rule = "fact:日期"
+            if rule == "publish-info":
+                facts.publish_info(b.text)
+            removed.append(f"[{rule}] {b.text}")
+        return kept
+
+    @staticmethod
+    def _signature(kept: list[Block], facts: FactCollector, removed: list[str]) -> None:
+        names: list[Block] = []
+        while kept and kept[-1].kind == "para" and is_org_name(kept[-1].text.strip()):
+            if match_line_marker(kept[-1].text) is not None:
+                break
+            names.insert(0, kept.pop())
+        for b in names:
+            for name in b.text.split():
+                facts.issuer(name, b.text.strip())
+            removed.append(f"[fact:落款] {b.text}")
 
     def _take_facts(self, blocks: list[Block], facts: FactCollector, removed: list[str]) -> list[Block]:
-        """Header lines before the first clause and the signature block after the last are facts, not clauses."""
-        first_marker = next(
-            (i for i, b in enumerate(blocks) if b.kind != "para" or match_line_marker(b.text) or b.level), len(blocks)
-        )
-        body: list[Block] = []
-        in_attachments = False
+        """Header lines before the first clause, the attachment list and the signature after the last clause are
+        facts, not clauses."""
+        first_marker = len(blocks)
         for i, b in enumerate(blocks):
-            text = b.text
+            title_heading = b.level is not None and i == next(
+                (k for k, x in enumerate(blocks) if x.level is not None), -1
+            )
+            if (
+                b.kind != "para"
+                or match_line_marker(b.text)
+                or (b.level is not None and not (title_heading and _is_title_heading(b)))
+            ):
+                first_marker = i
+                break
+        body: list[Block] = []
+        title_block = -2  # index of the header line that set the title, so a wrapped title can be continued
+        i = 0
+        while i < len(blocks):
+            b = blocks[i]
+            text = b.text.strip()
             if b.kind != "para":
                 body.append(b)
-                in_attachments = False
+                i += 1
                 continue
             if facts.doc_number(text):
                 removed.append(f"[fact:文号] {text}")
+                i += 1
                 continue
-            if re.match(r"^附\s*件\s*[:：]\s*\S", text):
-                facts.facts.attachments.append(_fact(text))
-                removed.append(f"[fact:附件] {text}")
-                in_attachments = True
+            taken = self._attachments(blocks, i, facts, removed)
+            if taken:
+                i += taken
                 continue
-            if in_attachments and len(text) <= 60 and not re.search(r"[。；]", text) and not match_line_marker(text):
-                facts.facts.attachments[-1] = _fact(facts.facts.attachments[-1].value + text)
-                removed.append(f"[fact:附件] {text}")
-                continue
-            in_attachments = False
-            short = len(text) <= 80 and not re.search(r"[。；;！？]", text)
-            if i < first_marker and short and text.endswith((":", "：")) and text.startswith("各"):
-                facts.facts.addressees = _fact(text)
-                removed.append(f"[fact:主送] {text}")
-                continue
-            if i < first_marker and text.startswith("各") and text.endswith((":", "：")):
-                facts.facts.addressees = _fact(text)
-                removed.append(f"[fact:主送] {text}")
-                continue
-            if i < first_marker and short and not text.endswith((":", "：")):
-                if DATE_CN.fullmatch(text.strip()):
-                    facts.date_line(text)
-                    removed.append(f"[fact:日期] {text}")
-                else:
-                    facts.title_line(text)
-                    removed.append(f"[fact:标题] {text}")
-                continue
+            if i < first_marker:
+                short = len(text) <= 80 and not _SENTENCE.search(text)
+                if text.endswith((":", "：")) and short and ("各" in text or is_org_name(text[:-1])):
+                    facts.facts.addressees = Fact(text, text)
+                    removed.append(f"[fact:主送] {text}")
+                    i += 1
+                    continue
+                if short and not text.endswith((":", "：")):
+                    if is_date_line(text):
+                        facts.date_line(text)
+                        removed.append(f"[fact:日期] {text}")
+                    else:
+                        before = facts.facts.title
+                        facts.title_line(text, follows_title=title_block == i - 1)
+                        if facts.facts.title is not before:
+                            title_block = i
+                        removed.append(f"[fact:标题] {text}")
+                    i += 1
+                    continue
             body.append(b)
-        # Signature block: trailing short lines that are issuing bodies or a date.
+            i += 1
+        # Signature block: trailing lines that are issuing bodies or a date.
+        tail: list[Block] = []
         while body and body[-1].kind == "para":
             text = body[-1].text.strip()
-            is_date = bool(DATE_CN.fullmatch(text))
-            is_org = len(text) <= 30 and not re.search(r"[。；;,，:：]", text) and match_line_marker(text) is None
-            if not (is_date or is_org):
+            if not (is_date_line(text) or (is_org_name(text) and match_line_marker(text) is None)):
                 break
-            if is_date:
+            tail.insert(0, body.pop())
+        for b in tail:
+            text = b.text.strip()
+            if is_date_line(text):
                 facts.date_line(text)
             else:
-                facts.issuer(text, text)
+                for name in text.split():
+                    facts.issuer(name, text)
             removed.append(f"[fact:落款] {text}")
-            body.pop()
         return body
 
-    # -- segmentation and tree ---------------------------------------------------------------------------------
+    @staticmethod
+    def _attachments(blocks: list[Block], i: int, facts: FactCollector, removed: list[str]) -> int:
+        """An attachment list starting at block i: one fact per attachment; returns how many blocks it took."""
+        text = blocks[i].text.strip()
+        m = _ATTACHMENTS.match(text)
+        if not m:
+            return 0
+        rest = m.group("rest").strip()
 
-    def _segments(self, blocks: list[Block], title: str) -> list[_Seg | Block]:
-        segs: list[_Seg | Block] = []
-        for b in blocks:
-            if b.kind != "para":
-                segs.append(b)
-                continue
-            text = b.text
-            if title and text.startswith(title) and len(text) > len(title) + 20:
-                # A scrape repeats the title at the start of its first page.
-                text_start = len(title)
+        def numbered(k: int) -> re.Match[str] | None:
+            if k >= len(blocks) or blocks[k].kind != "para":
+                return None
+            line = blocks[k].text.strip()
+            if len(line) > 80 or _SENTENCE.search(line):
+                return None
+            return _ITEM_NUMBER.match(line)
+
+        if not rest and not numbered(i + 1):
+            return 0  # "附件：" alone, then the annex itself: a clause (附件), not a list
+        items: list[list[str]] = []  # [name, where]
+
+        def add(line: str, where: str) -> None:
+            for part in re.split(r"\s+(?=\d{1,2}\s*[.．、])", line):
+                number = _ITEM_NUMBER.match(part)
+                items.append([part[number.end() :] if number else part, where])
+
+        if rest:
+            add(rest, text)
+        removed.append(f"[fact:附件] {text}")
+        k = i + 1
+        while k < len(blocks) and blocks[k].kind == "para":
+            line = blocks[k].text.strip()
+            if len(line) > 80 or _SENTENCE.search(line) or is_date_line(line) or is_org_name(line):
+                break
+            again = _ATTACHMENTS.match(line)
+            number = _ITEM_NUMBER.match(line)
+            if again and again.group("rest"):
+                add(again.group("rest"), line)
+            elif number and int(number.group("n") or number.group("p")) == len(items) + 1:
+                add(line, line)
+            elif items and match_line_marker(line) is None:
+                # A long attachment name wrapped onto the next line.
+                items[-1][0] += line
+                items[-1][1] += line
             else:
-                text_start = 0
-            marker = match_line_marker(text[text_start:])
-            inline = [
-                Marker(m.style, m.number, m.raw, m.start + text_start, m.end + text_start)
-                for m in find_inline_markers(text[text_start:])
-            ]
-            segs.append(
-                _Seg(marker, text, _src_offset(b, text_start), _src_offset(b, len(text)), True, b.level)
-                if marker
-                else _Seg(None, text, _src_offset(b, text_start), _src_offset(b, len(text)), True, b.level)
-            )
-            seg = segs[-1]
-            seg.text = text[text_start:]
-            seg._block = b  # type: ignore[attr-defined]
-            seg._base = text_start  # type: ignore[attr-defined]
-            seg._inline = [m for m in inline if not marker or m.start >= text_start + marker.end]  # type: ignore[attr-defined]
-        return segs
+                break
+            removed.append(f"[fact:附件] {line}")
+            k += 1
+        for name, where in items:
+            facts.attachment(name, where)
+        return k - i
 
-    def _build_tree(self, blocks: list[Block], facts: FactCollector) -> _Node:
-        root = _Node(None, "", "", "root", 0, None)
-        stack: list[_Node] = [root]
-        last_number: dict[str, int] = {}
-        title = facts.facts.title.value if facts.facts.title else ""
-        preamble: _Node | None = None
 
-        def container() -> _Node:
-            for node in reversed(stack):
-                if node.style not in ITEM_STYLES:
-                    return node
-            return root
+# -- segmentation and tree ---------------------------------------------------------------------------------------
 
-        def expected(style: str) -> set[int]:
-            for node in reversed(stack):
-                if node.style == style:
-                    return {node.number + 1} | ({last_number.get(style, 0) + 1} if style == "num" else set())
-            return {1} | ({last_number.get(style, 0) + 1} if style == "num" and last_number.get(style) else set())
 
-        def open_clause(marker: Marker, text: str, start: int, end: int) -> _Node:
-            style = STYLES[marker.style]
-            # Pop to a sibling of the same style, or above any lower-ranked style it outranks.
-            if any(n.style == marker.style for n in stack):
-                while stack[-1].style != marker.style:
-                    stack.pop()
-                stack.pop()
-            else:
-                while len(stack) > 1 and (
-                    stack[-1].style == "box"
-                    or (stack[-1].style in STYLES and STYLES[stack[-1].style].rank > style.rank)
-                    or stack[-1].style == "heading"
-                    and style.rank <= 4
-                ):
-                    stack.pop()
-            if marker.style == "annex":
-                del stack[1:]
-            parent = stack[-1]
-            heading = _heading(text)
-            node = _Node(marker, marker.label, heading, marker.style, marker.number, parent)
-            node.kind = "box" if marker.style == "box" else "clause"
-            node.paragraphs.append((marker.raw + text, start, end))
-            parent.children.append(node)
-            stack.append(node)
-            last_number[marker.style] = marker.number
-            return node
+def _segments(blocks: list[Block], title: str) -> list[_Seg | Block]:
+    segs: list[_Seg | Block] = []
+    for b in blocks:
+        if b.kind != "para":
+            segs.append(b)
+            continue
+        text = b.text
+        # A scrape repeats the title at the start of its first page.
+        base = len(title) if title and text.startswith(title) and len(text) > len(title) + 20 else 0
+        marker = match_line_marker(text[base:])
+        inline = [
+            Marker(m.style, m.number, m.raw, m.start + base, m.end + base)
+            for m in find_inline_markers(text[base:])
+            if not marker or m.start >= marker.end
+        ]
+        segs.append(_Seg(marker, text[base:], b, base, inline, b.level))
+    return segs
 
-        for seg in self._segments(blocks, title):
+
+class _Tree:
+    """Builds the clause tree from segments: a stack of open clauses, popped by style rank and heading level."""
+
+    def __init__(self) -> None:
+        self.root = _Node(None, "", "", "root", 0, None)
+        self.stack: list[_Node] = [self.root]
+        self.last_number: dict[str, int] = {}
+        self.preamble: _Node | None = None
+
+    def build(self, segments: list[_Seg | Block]) -> _Node:
+        for seg in segments:
             if isinstance(seg, Block):
-                container().tables.append(seg)
+                self.container().tables.append(seg)
                 continue
-            pieces: list[tuple[Marker | None, str, int, int]] = []
-            text, block, base = seg.text, seg._block, seg._base  # type: ignore[attr-defined]
-            cursor = seg.marker.end if seg.marker else 0
-            current_marker = seg.marker
-            piece_start = 0
-            # Accept inline markers one by one against the sequence the tree expects at that point.
-            for m in seg._inline:  # type: ignore[attr-defined]
-                local = m.start - base
-                if local < cursor:
+            for k, (marker, piece, a, z) in enumerate(self._pieces(seg)):
+                lead = len(piece) - len(piece.lstrip())
+                text = piece.strip()
+                if not text:
                     continue
-                if m.number not in _expected_after(expected, pieces, current_marker, m.style, stack):
-                    continue
-                pieces.append((current_marker, text[piece_start:local], piece_start, local))
-                current_marker = Marker(m.style, m.number, m.raw, local, m.end - base)
-                piece_start, cursor = local, m.end - base
-            pieces.append((current_marker, text[piece_start:], piece_start, len(text)))
-            for k, (marker, piece, a, z) in enumerate(pieces):
-                start, end = _src_offset(block, base + a), _src_offset(block, base + z)
+                start = _src_offset(seg.block, seg.base + a + lead)
+                end = _src_offset(seg.block, seg.base + a + lead + len(text))
+                level = seg.level if k == 0 else None
                 if marker is not None:
-                    body = piece[len(piece) - len(piece.lstrip()) :]
-                    body = re.sub(r"^\s*" + re.escape(marker.raw) + r"\s*", "", piece, count=1) if k or True else body
-                    open_clause(marker, body, start, end)
-                    continue
-                if not piece.strip():
-                    continue
-                if seg.level is not None and len(piece) <= 40 and k == 0:
-                    while len(stack) > 1 and stack[-1].style in ("heading", *ITEM_STYLES):
-                        stack.pop()
-                    node = _Node(None, piece.strip(), piece.strip(), "heading", 0, stack[-1])
-                    node.paragraphs.append((piece.strip(), start, end))
-                    stack[-1].children.append(node)
-                    stack.append(node)
-                    continue
-                if len(stack) == 1:
-                    if preamble is None:
-                        preamble = _Node(None, "导语", "", "preamble", 0, root, kind="preamble")
-                        root.children.append(preamble)
-                    preamble.paragraphs.append((piece.strip(), start, end))
+                    self.open_clause(marker, text, start, end, level)
+                elif level is not None and len(text) <= HEADING_MAX and not _SENTENCE.search(text):
+                    self.open_heading(text, start, end, level)
                 else:
-                    stack[-1].paragraphs.append((piece.strip(), start, end))
-        return root
+                    self.add_paragraph(text, start, end)
+        return self.root
 
-    # -- emit ----------------------------------------------------------------------------------------------------
+    def _pieces(self, seg: _Seg) -> list[tuple[Marker | None, str, int, int]]:
+        """Split a block at the inline markers the sequence expects at that point, one by one."""
+        pieces: list[tuple[Marker | None, str, int, int]] = []
+        text = seg.text
+        cursor = seg.marker.end if seg.marker else 0
+        current = seg.marker
+        piece_start = 0
+        for m in seg.inline:
+            local = m.start - seg.base
+            if local < cursor:
+                continue
+            if m.number not in self._expected_after(pieces, current, m.style):
+                continue
+            pieces.append((current, text[piece_start:local], piece_start, local))
+            current = Marker(m.style, m.number, m.raw, local, m.end - seg.base)
+            piece_start, cursor = local, m.end - seg.base
+        pieces.append((current, text[piece_start:], piece_start, len(text)))
+        return pieces
 
-    def _emit(self, root: _Node) -> list[Clause]:
-        out: list[Clause] = []
+    def container(self) -> _Node:
+        """Where a table stands: the innermost open clause that is not a list item."""
+        for node in reversed(self.stack):
+            if node.style not in ITEM_STYLES:
+                return node
+        return self.root
 
-        def emit(node: _Node, depth: int) -> None:
-            if node.style != "root":
-                own = node.paragraphs
-                first_is_heading = bool(node.marker) and _bare(_strip_marker(node, own[0][0])) == _bare(node.heading)
-                body = own[1:] if first_is_heading else own
-                if node.style == "tiao" and len(own) >= 2:
-                    # An article's later paragraphs are its 款, cited 第五条第二款.
-                    out.append(_clause(node, [own[0]], depth))
-                    for k, para in enumerate(own[1:], start=2):
-                        child = _Node(None, f"第{_cn(k)}款", "", "kuan", k, node, [para], kind="paragraph")
-                        out.append(_clause(child, [para], depth + 1))
-                elif len(body) >= 2 and not node.children:
-                    out.append(_clause(node, own[:1] if first_is_heading else [], depth, heading_only=True))
-                    for k, para in enumerate(body, start=1):
-                        child = _Node(None, f"第{k}段", _heading(para[0]), "para", k, node, [para], kind="paragraph")
-                        out.append(_clause(child, [para], depth + 1))
+    def expected(self, style: str) -> set[int]:
+        run_on = {self.last_number.get(style, 0) + 1} if style == "num" else set()
+        for node in reversed(self.stack):
+            if node.style == style:
+                return {node.number + 1} | run_on
+        return {1} | (run_on if self.last_number.get(style) else set())
+
+    def _expected_after(self, pieces, current: Marker | None, style: str) -> set[int]:
+        """Numbers acceptable for an inline marker, given the markers already opened earlier in the same block."""
+        opened = [p[0] for p in pieces if p[0] is not None] + ([current] if current else [])
+        same = [m for m in opened if m.style == style]
+        if same:
+            return {same[-1].number + 1}
+        if opened and STYLES[opened[-1].style].rank < STYLES[style].rank:
+            return {1} | (self.expected(style) if style == "num" else set())
+        return self.expected(style)
+
+    def open_clause(self, marker: Marker, text: str, start: int, end: int, level: int | None) -> None:
+        stack = self.stack
+        style = STYLES[marker.style]
+        if any(n.style == marker.style for n in stack[1:]):
+            # A sibling: close everything down to and including the open clause of the same style.
+            while stack[-1].style != marker.style:
+                stack.pop()
+            stack.pop()
+        else:
+            while len(stack) > 1 and (
+                stack[-1].style == "box"
+                or (stack[-1].style in STYLES and STYLES[stack[-1].style].rank > style.rank)
+                # A styled line closes unnumbered headings of its own level or deeper.
+                or (stack[-1].style == "heading" and level is not None and (stack[-1].level or 0) >= level)
+            ):
+                stack.pop()
+        if marker.style == "annex":
+            del stack[1:]
+        parent = stack[-1]
+        node = _Node(marker, marker.label, _heading(text[len(marker.raw) :]), marker.style, marker.number, parent)
+        node.kind = "box" if marker.style == "box" else "clause"
+        node.level = level
+        node.paragraphs.append((text, start, end))
+        parent.children.append(node)
+        stack.append(node)
+        self.last_number[marker.style] = marker.number
+
+    def open_heading(self, text: str, start: int, end: int, level: int) -> None:
+        """An unnumbered heading (Word heading style, <h3>, bold line) nests only under higher-level headings."""
+        stack = self.stack
+        while len(stack) > 1 and not (stack[-1].level is not None and stack[-1].level < level):
+            stack.pop()
+        node = _Node(None, text, text, "heading", 0, stack[-1], level=level)
+        node.paragraphs.append((text, start, end))
+        stack[-1].children.append(node)
+        stack.append(node)
+
+    def add_paragraph(self, text: str, start: int, end: int) -> None:
+        stack = self.stack
+        if len(stack) == 1:
+            if self.preamble is None:
+                self.preamble = _Node(None, "导语", "", "preamble", 0, self.root, kind="preamble")
+                self.root.children.append(self.preamble)
+            self.preamble.paragraphs.append((text, start, end))
+            return
+        article = next((n for n in reversed(stack) if n.style == "tiao"), None)
+        if article is not None and stack[-1] is not article and stack[-1].style in ("paren_cn", *ITEM_STYLES):
+            # After an article's items, an unnumbered paragraph is the article's next 款, not part of the last 项.
+            while stack[-1] is not article:
+                stack.pop()
+        node = stack[-1]
+        if len(node.paragraphs) == 1 and node.marker and node.paragraphs[0][0] == node.marker.raw:
+            # The number stood alone on its line ("第一条" / "（一）"): the text below is the clause's own text.
+            first = node.paragraphs[0]
+            joined = node.marker.raw + ("\u3000" if node.style in ("tiao", "zhang", "jie", "bian") else "") + text
+            node.paragraphs[0] = (joined, first[1], end)
+            node.heading = _heading(text)
+            return
+        node.paragraphs.append((text, start, end))
+
+
+# -- emit ----------------------------------------------------------------------------------------------------------
+
+
+def _heading_first(node: _Node) -> bool:
+    """Whether the clause's first paragraph is a heading over what follows rather than text of its own."""
+    if node.style == "heading":
+        return bool(node.children or node.tables or len(node.paragraphs) > 1)
+    if node.marker is None or not node.paragraphs:
+        return False
+    if node.style == "tiao" or (STYLES[node.style].attach and node.parent and node.parent.style == "tiao"):
+        return False  # an article and its 项 are provisions, never bare titles over what follows
+    rest = _HEADING_STOP.sub("", node.paragraphs[0][0][len(node.marker.raw) :].strip())
+    under = bool(node.children or node.tables or len(node.paragraphs) > 1)
+    return under and len(rest) <= HEADING_MAX and not _NOT_HEADING.search(rest)
+
+
+def _emit(root: _Node) -> list[Clause]:
+    out: list[Clause] = []
+
+    def emit(node: _Node, depth: int) -> None:
+        if node.style != "root":
+            own = node.paragraphs
+            head = _heading_first(node)
+            body = own[1:] if head else own
+            if node.style == "tiao" and len(own) >= 2:
+                # An article's later paragraphs are its 款, cited 第五条第二款.
+                out.append(_clause(node, [own[0]], depth))
+                for k, para in enumerate(own[1:], start=2):
+                    child = _Node(None, f"第{int_to_cn(k)}款", "", "kuan", k, node, [para], kind="paragraph")
+                    out.append(_clause(child, [para], depth + 1))
+            elif len(body) >= 2 and not node.children:
+                if head or node.style == "preamble":
+                    out.append(_clause(node, own[:1] if head else [], depth, heading_only=True))
+                    numbered = list(enumerate(body, start=1))
                 else:
-                    out.append(_clause(node, own, depth, heading_only=first_is_heading and not body))
-            for table_no, table in enumerate(node.tables, start=1):
-                out.extend(_table_rows(node, table, table_no, depth + 1))
-            for child in node.children:
-                emit(child, depth + 1)
+                    # The numbered paragraph is the clause's own text and counts as its 第1段.
+                    out.append(_clause(node, own[:1], depth))
+                    numbered = list(enumerate(own[1:], start=2))
+                for k, para in numbered:
+                    child = _Node(None, f"第{k}段", _heading(para[0]), "para", k, node, [para], kind="paragraph")
+                    out.append(_clause(child, [para], depth + 1))
+            else:
+                out.append(_clause(node, own, depth, heading_only=head and not body))
+        for table_no, table in enumerate(node.tables, start=1):
+            out.extend(_table_rows(node, table, table_no, depth + 1))
+        for child in node.children:
+            emit(child, depth + 1)
 
-        emit(root, -1)
-        # Tables precede children above; restore document order by source offset where known.
-        return sorted(out, key=lambda c: c.start if c.start >= 0 else 0) if all(c.start >= 0 for c in out) else out
-
-
-def _cn(n: int) -> str:
-    from index.numbering import int_to_cn
-
-    return int_to_cn(n)
-
-
-def _fact(text: str):
-    from index.models import Fact
-
-    return Fact(text.strip(), text.strip())
-
-
-def _expected_after(expected, pieces, current_marker, style, stack) -> set[int]:
-    """Numbers acceptable for an inline marker, given the markers already opened earlier in the same block."""
-    opened = [p[0] for p in pieces if p[0] is not None] + ([current_marker] if current_marker else [])
-    same = [m for m in opened if m.style == style]
-    if same:
-        return {same[-1].number + 1}
-    if opened and STYLES[opened[-1].style].rank < STYLES[style].rank:
-        return {1} | (expected(style) if style == "num" else set())
-    return expected(style)
-
-
-def _bare(text: str) -> str:
-    return re.sub(r"[。；;：:！？!?\s]+$", "", text.strip())
-
-
-def _strip_marker(node: _Node, text: str) -> str:
-    if node.marker and text.startswith(node.marker.raw):
-        return text[len(node.marker.raw) :].strip()
-    return text
+    emit(root, -1)
+    # Tables precede children above; restore document order by source offset where known.
+    return sorted(out, key=lambda c: c.start if c.start >= 0 else 0) if all(c.start >= 0 for c in out) else out
 
 
 def _heading(text: str) -> str:
     text = text.strip()
     m = _HEADING_END.search(text)
-    if m and m.start() <= 40:
+    if m and m.start() <= HEADING_MAX:
         return text[: m.start()].strip()
-    if len(text) <= 40:
+    if len(text) <= HEADING_MAX:
         return text
     return text[:24] + "…"
 
@@ -444,15 +591,28 @@ def _units(text: str) -> tuple[list[str], list[str]]:
     return lead, resp
 
 
-def _table_rows(node: _Node, table: Block, table_no: int, depth: int) -> list[Clause]:
+def _header(table: Block) -> list[str]:
+    """Column names: header rows combined top-down ("年度目标" over "2023年" → "年度目标(2023年)"), made unique."""
     header_rows = max(1, table.header_rows)
     header = list(table.rows[0]) if table.rows else []
     for extra in table.rows[1:header_rows]:
         header = [h if h == e or not e else (f"{h}({e})" if h else e) for h, e in zip(header, extra)]
+    names: list[str] = []
+    for i, h in enumerate(header):
+        name = h or f"列{i + 1}"
+        # A merged header cell over two data columns would otherwise hide one of them in the row's dict.
+        names.append(name if name not in names else f"{name}({names.count(name) + 1})")
+    return names
+
+
+def _table_rows(node: _Node, table: Block, table_no: int, depth: int) -> list[Clause]:
+    header_rows = max(1, table.header_rows)
+    header = _header(table)
     base = f"{node.path} 表{table_no}".strip() if node.style != "root" else f"表{table_no}"
     out: list[Clause] = []
-    for k, row in enumerate(table.rows[header_rows:], start=1):
-        columns = {h or f"列{i + 1}": v for i, (h, v) in enumerate(zip(header, row))}
+    rows = [row for row in table.rows[header_rows:] if any(v.strip() for v in row)]
+    for k, row in enumerate(rows, start=1):
+        columns = {h: v for h, v in zip(header, row)}
         text = "；".join(f"{h}:{v}" for h, v in columns.items() if v)
         lead = [u for h, v in columns.items() if "牵头" in h for u in re.split(r"[、,，]", v) if u]
         resp = [u for h, v in columns.items() if "责任" in h or "配合" in h for u in re.split(r"[、,，]", v) if u]

@@ -150,7 +150,7 @@ def ask(page, question: str) -> None:
 
 def open_documents_tab(page) -> None:
     page.get_by_role("tab", name="文件").click()
-    page.wait_for_selector("#doc-table")
+    page.locator("#doc-table").get_by_text(".txt").locator("visible=true").first.wait_for()  # filled on load
 
 
 def staff_login(page) -> None:
