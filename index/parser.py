@@ -217,18 +217,7 @@ class Parser:
     def _take_facts(self, blocks: list[Block], facts: FactCollector, removed: list[str]) -> list[Block]:
         """Header lines before the first clause, the attachment list and the signature after the last clause are
         facts, not clauses."""
-        first_marker = len(blocks)
-        for i, b in enumerate(blocks):
-            title_heading = b.level is not None and i == next(
-                (k for k, x in enumerate(blocks) if x.level is not None), -1
-            )
-            if (
-                b.kind != "para"
-                or match_line_marker(b.text)
-                or (b.level is not None and not (title_heading and _is_title_heading(b)))
-            ):
-                first_marker = i
-                break
+        first_marker = self._first_clause(blocks)
         body: list[Block] = []
         title_block = -2  # index of the header line that set the title, so a wrapped title can be continued
         i = 0
@@ -284,6 +273,23 @@ class Parser:
                     facts.issuer(name, text)
             removed.append(f"[fact:落款] {text}")
         return body
+
+    @staticmethod
+    def _first_clause(blocks: list[Block]) -> int:
+        """Where the header ends: the first table, numbered line or styled heading. A styled line may still be
+        header: the title (the first styled line, naming a document type) or a centred 文号."""
+        seen_styled = False
+        for i, b in enumerate(blocks):
+            if b.kind != "para" or match_line_marker(b.text):
+                return i
+            if b.level is None:
+                continue
+            text = b.text.strip()
+            is_number = bool(DOC_NUMBER.fullmatch(text))
+            if not is_number and (seen_styled or not _is_title_heading(b)):
+                return i
+            seen_styled = seen_styled or not is_number
+        return len(blocks)
 
     @staticmethod
     def _attachments(blocks: list[Block], i: int, facts: FactCollector, removed: list[str]) -> int:
@@ -616,7 +622,7 @@ def _table_rows(node: _Node, table: Block, table_no: int, depth: int) -> list[Cl
         text = "；".join(f"{h}:{v}" for h, v in columns.items() if v)
         lead = [u for h, v in columns.items() if "牵头" in h for u in re.split(r"[、,，]", v) if u]
         resp = [u for h, v in columns.items() if "责任" in h or "配合" in h for u in re.split(r"[、,，]", v) if u]
-        label = next((v for h, v in columns.items() if h in ("项目", "指标", "名称", "内容")), "")
+        label = _row_label(columns)
         out.append(
             Clause(
                 path=f"{base} 第{k}行",
@@ -634,6 +640,18 @@ def _table_rows(node: _Node, table: Block, table_no: int, depth: int) -> list[Cl
             )
         )
     return out
+
+
+_LABEL_COLUMNS = ("项目", "指标", "名称", "内容", "任务", "重点任务", "工作任务", "学段", "类别")
+_NUMERIC_CELL = re.compile(r"^[\d.,，%％<>≥≤＜＞~～\-—\s]*$")
+
+
+def _row_label(columns: dict[str, str]) -> str:
+    """What a row is about, for its heading: a name-like column, else its first cell that is not a number."""
+    named = next((v for h, v in columns.items() if h in _LABEL_COLUMNS and v), "")
+    if named:
+        return named
+    return next((v for h, v in columns.items() if h != "序号" and v and not _NUMERIC_CELL.match(v)), "")
 
 
 def iso(text: str) -> str | None:
