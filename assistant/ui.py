@@ -609,12 +609,10 @@ a.cite { text-decoration: none; font-weight: 600; color: var(--color-accent); pa
 .example-col p { margin: 0 !important; font-size: 0.85rem; }
 .example-col button { justify-content: flex-start; text-align: left; white-space: normal; font-weight: normal; }
 #feedback-status p { margin: 0; font-size: 0.85rem; color: var(--body-text-color-subdued); }
-.doc-head { position: sticky; top: 0; z-index: 1; background: var(--background-fill-primary);
-            border-bottom: 1px solid var(--border-color-primary); padding-bottom: 0.4rem; margin-bottom: 0.4rem; }
+.doc-head { border-bottom: 1px solid var(--border-color-primary); padding-bottom: 0.4rem; margin-bottom: 0.4rem; }
 .doc-tree h3 { margin: 0.2rem 0; }
 .doc-meta { font-size: 0.85rem; color: var(--body-text-color-subdued); }
-.node { display: grid; grid-template-columns: 7em 1fr; column-gap: 0.6rem; margin: 0.35rem 0; line-height: 1.6;
-        scroll-margin-top: 5rem; }
+.node { display: grid; grid-template-columns: 7em 1fr; column-gap: 0.6rem; margin: 0.35rem 0; line-height: 1.6; }
 .node-path { font-weight: 600; color: var(--color-accent); font-size: 0.88rem; padding-top: 0.1rem; }
 .node-title { font-weight: 600; }
 .node-heading { margin-top: 0.7rem; }

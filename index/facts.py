@@ -120,19 +120,20 @@ class FactCollector:
         self.facts = DocFacts()
         self._printed: Fact | None = None  # the 印发 date, used as the issue date when no signature date exists
 
-    def title_line(self, line: str, follows_title: bool = False) -> None:
-        """One short header line: the issuing-body mark, an issuing body, the title or the rest of a wrapped one."""
+    def title_line(self, line: str, follows_title: bool = False) -> str:
+        """One short header line: the issuing-body mark, an issuing body, the title or the rest of a wrapped one.
+        Returns what the line was taken as (发文机关, 标题, 成文日期), for the parser's list of removed lines."""
         clean = re.sub(r"\.(docx?|pdf|txt|html?|md)$", "", line.strip(), flags=re.I)
         mark = _ISSUER_MARK.match(clean)
         if mark and is_org_name(mark.group(1)):
             for issuer in split_issuers(mark.group(1)):
                 self.issuer(issuer, line.strip())
-            return
+            return "发文机关"
         if self.facts.title is None and is_org_name(clean):
             # Issuing bodies printed above the title.
             for issuer in split_issuers(clean):
                 self.issuer(issuer, line.strip())
-            return
+            return "发文机关"
         if self.facts.title is None:
             inner = TITLE_NOTICE.search(clean)
             if inner:
@@ -148,16 +149,20 @@ class FactCollector:
             self.facts.title = Fact(title.strip(), line.strip())
             for issuer in split_issuers(issuer_text):
                 self.issuer(issuer, line.strip())
-            return
+            return "标题"
         title = self.facts.title
         if follows_title and not DOC_TYPE.search(title.value[-4:]) and DOC_TYPE.search(clean[-4:]):
             # A title wrapped onto a second header line ("XX区中小学教师" / "绩效工资管理办法").
             self.facts.title = Fact(title.value + clean, title.where + clean)
-        elif not self.facts.issuers and is_org_name(clean):
-            self.issuer(clean, line.strip())
+        elif is_org_name(clean):
+            for issuer in split_issuers(clean):
+                self.issuer(issuer, line.strip())
+            return "发文机关"
         elif self.facts.date is None and re.fullmatch(r"[(（].*[)）]", clean) and iso_date(clean):
             # "（2023年12月5日区政府第20次常务会议审议通过）" under a regulation's title.
             self.date_line(clean)
+            return "成文日期"
+        return "标题"
 
     def issuer(self, name: str, where: str) -> None:
         if all(f.value != name for f in self.facts.issuers):

@@ -249,10 +249,10 @@ class Parser:
                         removed.append(f"[fact:日期] {text}")
                     else:
                         before = facts.facts.title
-                        facts.title_line(text, follows_title=title_block == i - 1)
+                        label = facts.title_line(text, follows_title=title_block == i - 1)
                         if facts.facts.title is not before:
                             title_block = i
-                        removed.append(f"[fact:标题] {text}")
+                        removed.append(f"[fact:{label}] {text}")
                     i += 1
                     continue
             body.append(b)

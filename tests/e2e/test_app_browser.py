@@ -250,15 +250,6 @@ def test_documents_tab_opens_a_clause_tree(page):
     assert "附件 表1 第13行" in tree
     assert "公办在园幼儿占比" in tree
     page.click("#doc-tree h3")  # take the focus off the table cell before the picture
-    # Show nested clauses and table rows in the picture: scroll the tree (not the page) to 二、(二).
-    page.evaluate(
-        """() => {
-            const node = Array.from(document.querySelectorAll('#doc-tree .node-path'))
-                .find(e => e.innerText.trim() === '二、(二)');
-            node.scrollIntoView({block: 'start'});
-            window.scrollTo(0, 0);
-        }"""
-    )
     page.screenshot(path=str(_screenshot_path("documents.png")))
 
 

@@ -1,0 +1,231 @@
+"""Plain-text documents written for issue 9 (tests/fixtures/unseen.py), parsed through `parse_file`: a GBK/CRLF
+regulation, a Big5 notice and a UTF-8-with-BOM Markdown 细则. Every clause path, every fact and the removed
+metadata are checked exactly; the same regulation in other encodings and line ends parses the same."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.builder import parse_file
+from index.readers import UnreadableDocument
+from tests.fixtures import unseen
+
+
+def parse(tmp_path, name: str, data: bytes):
+    path = tmp_path / name
+    path.write_bytes(data)
+    return parse_file(path)
+
+
+def fact(value: str, where: str | None = None) -> dict:
+    return {"value": value, "where": value if where is None else where}
+
+
+def clause(doc, path):
+    return next(c for c in doc.clauses if c.path == path)
+
+
+def assert_absent(doc, pieces) -> None:
+    """Removed lines (metadata, signature, clutter) appear in no clause text or heading."""
+    for c in doc.clauses:
+        for piece in pieces:
+            assert piece not in c.text and piece not in c.heading, (c.path, piece)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# u1: 管理办法, GBK + CRLF
+# ---------------------------------------------------------------------------------------------------------------
+
+U1_PATHS = [
+    ("第一章", "heading"),
+    ("第一章 第一条", "clause"),
+    ("第一章 第二条", "clause"),
+    ("第一章 第二条第二款", "paragraph"),
+    ("第二章", "heading"),
+    ("第二章 第三条", "clause"),
+    ("第二章 第三条第二款", "paragraph"),
+    ("第二章 第四条", "clause"),
+    ("第二章 第四条(一)", "clause"),
+    ("第二章 第四条(二)", "clause"),
+    ("第二章 第四条(三)", "clause"),
+    ("第二章 第四条第二款", "paragraph"),
+    ("第三章", "heading"),
+    ("第三章 第五条", "clause"),
+    ("第三章 第五条(一)", "clause"),
+    ("第三章 第五条(二)", "clause"),
+    ("第三章 第五条(三)", "clause"),
+    ("第三章 第六条", "clause"),
+    ("第四章", "heading"),
+    ("第四章 第七条", "clause"),
+    ("第四章 第八条", "clause"),
+]
+
+U1_FACTS = {
+    "title": fact("青山区中小学教师绩效工资管理办法"),
+    "issuers": [fact("临江市青山区教育局"), fact("临江市青山区财政局")],
+    "doc_number": fact("青教发〔2023〕15号"),
+    "date": fact("2023-12-05", "2023年12月5日"),
+    "effective_date": fact("2024-01-01", "第八条\u3000本办法自2024年1月1日起施行。"),
+    "region": fact("临江市青山区", "临江市青山区教育局"),
+    "attachments": [
+        fact("青山区中小学教师绩效考核评分表", "附件：1.青山区中小学教师绩效考核评分表"),
+        fact("青山区奖励性绩效工资分配明细表", "2.青山区奖励性绩效工资分配明细表"),
+    ],
+    "addressees": None,
+}
+
+
+@pytest.fixture(scope="module")
+def u1(tmp_path_factory):
+    return parse(tmp_path_factory.mktemp("u1"), "u1.txt", unseen.regulation_gbk_crlf())
+
+
+def test_regulation_gbk_crlf_clause_tree(u1):
+    assert (u1.fmt, u1.encoding, u1.script) == ("txt", "gbk", "simplified")
+    assert [(c.path, c.kind) for c in u1.clauses] == U1_PATHS
+    # 款 keep their own text; the article keeps only its first paragraph.
+    assert clause(u1, "第一章 第二条").text == "第二条\u3000本办法适用于青山区教育局所属公办中小学校在编在岗教职工。"
+    assert clause(u1, "第一章 第二条第二款").text == "民办中小学校可参照本办法执行。"
+    assert clause(u1, "第一章 第二条第二款").parent == "第一章 第二条"
+    # The paragraph after an article's items is the article's 第二款, not part of item (三).
+    assert clause(u1, "第二章 第四条(三)").text == "（三）承担超课时工作量的教师。"
+    assert clause(u1, "第二章 第四条第二款").text == "班主任津贴每人每月不低于500元，在奖励性绩效工资中单列。"
+    # The same (一) under two articles has two paths.
+    assert clause(u1, "第二章 第四条(一)").text == "（一）担任班主任的教师；"
+    assert clause(u1, "第三章 第五条(一)").text == "（一）师德师风，占20%；"
+    assert clause(u1, "第三章 第五条(一)").parent == "第三章 第五条"
+    assert clause(u1, "第四章 第八条").text == "第八条\u3000本办法自2024年1月1日起施行。"
+
+
+def test_regulation_gbk_crlf_facts_and_metadata(u1):
+    assert u1.facts.as_dict() == U1_FACTS
+    assert u1.title == "青山区中小学教师绩效工资管理办法"
+    assert u1.region == "临江市青山区"
+    assert_absent(
+        u1,
+        [
+            "附件",
+            "绩效考核评分表",
+            "分配明细表",
+            "临江市青山区财政局",
+            "2023年12月5日",
+            "抄送",
+            "区政协办公室",
+            "印发",
+            "青教发",
+            "文件",
+            "\r",
+        ],
+    )
+    assert "[fact:抄送] 抄送：区委办公室，区人大常委会办公室，区政府办公室，区政协办公室。" in u1.clutter
+    assert "[fact:印发] 青山区教育局办公室\u3000\u30002023年12月6日印发" in u1.clutter
+    assert "[fact:发文机关] 临江市青山区教育局\u3000临江市青山区财政局文件" in u1.clutter
+
+
+@pytest.mark.parametrize(
+    ("encoding", "newline"),
+    [("gbk", "\n"), ("gb18030", "\r\n"), ("utf-8", "\n"), ("utf-8", "\r\n"), ("utf-8-sig", "\n"), ("utf-8-sig", "\r\n")],
+)
+def test_regulation_in_every_supported_text_encoding(tmp_path, u1, encoding, newline):
+    doc = parse(tmp_path, "u1.txt", unseen.regulation_gbk_crlf(encoding, newline))
+    assert doc.encoding == {"gb18030": "gbk"}.get(encoding, encoding)
+    assert [(c.path, c.kind, c.text) for c in doc.clauses] == [(c.path, c.kind, c.text) for c in u1.clauses]
+    assert doc.facts.as_dict() == U1_FACTS
+
+
+def test_text_that_is_no_supported_encoding_is_a_clear_error(tmp_path):
+    path = tmp_path / "乱码.txt"
+    # UTF-16 without a BOM (NUL bytes): neither UTF-8 nor GBK nor Big5.
+    path.write_bytes("第一条　学校应当加强管理。".encode("utf-16-le"))
+    with pytest.raises(UnreadableDocument) as err:
+        parse_file(path)
+    assert str(err.value) == "乱码.txt: binary data (NUL bytes), not a text document"
+    path = tmp_path / "latin.txt"
+    path.write_bytes(bytes(range(0x80, 0x100)) * 4)
+    with pytest.raises(UnreadableDocument) as err:
+        parse_file(path)
+    assert str(err.value).startswith("latin.txt: not UTF-8, GBK/GB18030 or Big5 text")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# u2: traditional notice, Big5
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_big5_notice(tmp_path):
+    doc = parse(tmp_path, "u2.txt", unseen.notice_big5())
+    assert (doc.encoding, doc.script) == ("big5", "traditional")
+    assert [(c.path, c.kind) for c in doc.clauses] == [
+        ("导语", "preamble"),
+        ("一、", "clause"),
+        ("二、", "heading"),
+        ("二、(一)", "heading"),
+        ("二、(一) 1.", "clause"),
+        ("二、(一) 2.", "clause"),
+        ("二、(二)", "heading"),
+        ("二、(二) 1.", "clause"),
+        ("二、(二) 2.", "clause"),
+        ("三、", "heading"),
+        ("三、 第1段", "paragraph"),
+        ("三、 第2段", "paragraph"),
+    ]
+    assert clause(doc, "一、").text == "一、提高思想認識\n各學校要充分認識暑期安全工作的重要性，切實把學生生命安全放在首位。"
+    assert clause(doc, "二、(二) 2.").text == "2.未滿12周歲的兒童不得騎自行車上路。"
+    assert clause(doc, "三、 第2段").text == "聯繫人：王老師，電話：0839-1234567。"
+    assert doc.facts.as_dict() == {
+        "title": fact("關於做好2024年中小學暑期安全工作的通知", unseen.U2_LINES[0]),
+        "issuers": [fact("青川縣教育局")],
+        "doc_number": None,
+        "date": fact("2024-06-28", "2024年6月28日"),
+        "effective_date": None,
+        "region": fact("青川縣", "青川縣教育局"),
+        "attachments": [],
+        "addressees": fact("各鄉鎮中心學校，縣直各學校："),
+    }
+    assert_absent(doc, ["各鄉鎮中心學校", "青川縣教育局關於", "2024年6月28日"])
+    assert not clause(doc, "三、 第2段").text.endswith("青川縣教育局")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# u8: Markdown 细则, UTF-8 with BOM
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def test_markdown_rules_with_bom(tmp_path):
+    doc = parse(tmp_path, "u8.md", unseen.md_rules_bom())
+    assert (doc.fmt, doc.encoding) == ("md", "utf-8-sig")
+    assert [(c.path, c.kind) for c in doc.clauses] == [
+        ("导语", "preamble"),
+        ("一、", "heading"),
+        ("一、(一)", "heading"),
+        ("一、(一) (1)", "clause"),
+        ("一、(一) (2)", "clause"),
+        ("一、(二)", "clause"),
+        ("二、", "heading"),
+        ("二、(一)", "clause"),
+        ("二、(一) (1)", "clause"),  # written 1）: the same style as (1)
+        ("二、(一) (2)", "clause"),
+        ("二、(二)", "clause"),
+        ("二、(二) ①", "clause"),
+        ("二、(二) ②", "clause"),
+        ("二、(二) ③", "clause"),
+        ("三、", "clause"),
+    ]
+    assert clause(doc, "一、(一) (2)").text == "(2)初中学校可在晚上开展自习服务，结束时间不晚于20:30。"
+    assert clause(doc, "二、(一)").text == "（一）课后服务费按照成本补偿原则收取："  # Markdown emphasis removed
+    assert clause(doc, "二、(一) (1)").text == "1）小学每生每学期不超过400元；"
+    assert clause(doc, "二、(二) ③").text == "③烈士子女。"
+    assert clause(doc, "三、").text == "三、附则\n本细则自印发之日起施行，由青山区教育局负责解释。"
+    assert doc.facts.as_dict() == {
+        "title": fact("青山区中小学课后服务实施细则"),
+        "issuers": [fact("青山区教育局")],
+        "doc_number": None,
+        "date": fact("2024-02-26", "2024年2月26日"),
+        # No date in the sentence: the phrase itself is the date in force.
+        "effective_date": fact("自印发之日起施行", "本细则自印发之日起施行，由青山区教育局负责解释。"),
+        "region": fact("青山区", "青山区教育局"),
+        "attachments": [],
+        "addressees": None,
+    }
+    assert_absent(doc, ["#", "**", "\ufeff", "2024年2月26日", "实施细则"])
+    assert not clause(doc, "三、").text.endswith("青山区教育局")
