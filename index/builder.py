@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunker import Chunker
-from index.embedder import Embedder
+from index.embedder import Embedder, configure_llama_index
 from index.models import Chunk, Document
 from index.parser import Parser
 from index.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_file
@@ -75,6 +75,7 @@ class IndexBuilder:
         if batch < 1:
             raise ValueError("batch must be at least 1")
         self.store, self.embedder, self.chunker, self.batch = store, embedder, chunker, batch
+        self._llama_ready = False
         self.parser = Parser()
 
     def run(self, folder: Path, progress: bool = True) -> BuildReport:
@@ -107,7 +108,7 @@ class IndexBuilder:
             bar = _progress(total, progress)
             for doc, chunks in todo:
                 vectors = self.embed_chunks(chunks, bar)
-                self.store.replace_document(doc, chunks, vectors)
+                self._write(doc, chunks, vectors)
                 report.chunks_embedded += len(chunks)
             bar.close()
         report.seconds = time.perf_counter() - t0
@@ -119,8 +120,15 @@ class IndexBuilder:
         if not chunks:
             raise UnreadableDocument(f"{doc.source}: no policy text found after removing clutter")
         vectors = self.embed_chunks(chunks, progress)
-        self.store.replace_document(doc, chunks, vectors)
+        self._write(doc, chunks, vectors)
         return len(chunks)
+
+    def _write(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        if not self._llama_ready:
+            # Chunks are written as llama-index nodes: set its globals first so it never reaches for OpenAI.
+            configure_llama_index(self.embedder)
+            self._llama_ready = True
+        self.store.replace_document(doc, chunks, vectors)
 
     def embed_chunks(self, chunks: list[Chunk], bar=None) -> np.ndarray:
         out = []

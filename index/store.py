@@ -1,7 +1,9 @@
 """Chroma-backed storage of chunks (with their vectors) and of parsed documents.
 
-Chunks go through llama-index's `ChromaVectorStore` as `TextNode`s that already carry their embedding; Chroma is
-never given an embedding function, so it can never fall back to downloading its default model. A second
+Chunks are written through llama-index's `ChromaVectorStore` as `TextNode`s that already carry their embedding;
+queries go to the Chroma collection directly with a precomputed query vector (importing llama-index costs ~4 s,
+which an app worker should not pay at start-up). Chroma is never given an embedding function, so it can never fall
+back to downloading its default model. A second
 collection holds each parsed document (facts and clause tree) as JSON with a one-dimensional placeholder vector;
 its record is written last and is the commit mark of a document: a build killed half-way leaves no record, so the
 next build redoes that document.
@@ -9,7 +11,6 @@ next build redoes that document.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -50,8 +51,6 @@ class ClauseStore:
     def __init__(self, client, collection: str, embedder_name: str) -> None:
         if not collection or not collection.replace("_", "").isalnum():
             raise ValueError("collection name must be letters, digits and underscores")
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
         self.embedder_name = embedder_name
         self._chunks = client.get_or_create_collection(
             collection, embedding_function=None, metadata={"hnsw:space": "cosine", "embedder": embedder_name}
@@ -63,7 +62,16 @@ class ClauseStore:
                 f"use another data directory or collection, or delete the index and rebuild"
             )
         self._docs = client.get_or_create_collection(f"{collection}_docs", embedding_function=None)
-        self.vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+        self._vector_store = None
+
+    @property
+    def vector_store(self):
+        """llama-index's view of the chunk collection, created on first write."""
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self._chunks)
+        return self._vector_store
 
     # -- writing ---------------------------------------------------------------------------------------------
 
@@ -128,19 +136,10 @@ class ClauseStore:
 
     def query(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
         """Ids of the k nearest chunks with their cosine similarity, optionally within some documents."""
-        from llama_index.core.vector_stores.types import (
-            FilterOperator,
-            MetadataFilter,
-            MetadataFilters,
-            VectorStoreQuery,
-        )
-
-        filters = None
-        if sources:
-            filters = MetadataFilters(filters=[MetadataFilter(key="source", value=sources, operator=FilterOperator.IN)])
         n = min(k, max(1, self.count()))
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=[float(x) for x in vector], similarity_top_k=n, filters=filters)
+        where = {"source": {"$in": list(sources)}} if sources else None
+        got = self._chunks.query(
+            query_embeddings=[[float(x) for x in vector]], n_results=n, where=where, include=["distances"]
         )
-        # llama-index reports exp(-distance); Chroma's cosine distance is 1 - cosine.
-        return [(i, 1.0 + math.log(max(s, 1e-12))) for i, s in zip(result.ids or [], result.similarities or [])]
+        # Chroma's cosine distance is 1 - cosine similarity.
+        return [(i, 1.0 - float(d)) for i, d in zip(got["ids"][0], got["distances"][0])]

@@ -56,6 +56,7 @@ def test_traditional_question_answered_from_a_simplified_document(seed_assistant
         ("荣昌区2026年公办在园幼儿占比目标是多少?", "year_absent"),
         ("海淀区课后服务几点结束?", "unknown_region"),
         ("教师公寓怎么申请?", None),
+        ("校长每月能多拿多少钱?", "no_money"),  # 900元/1000元 are for 班主任, not for 校长
     ],
 )
 def test_questions_the_documents_do_not_answer_are_refused(seed_assistant, question, reason):
