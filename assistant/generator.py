@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.evidence import Support
+from assistant.lexicon import SUBJECT_WORDS, SYNONYMS
 from assistant.question import Question
 from index.text import to_simplified, to_traditional
 
@@ -100,11 +101,15 @@ class ExtractiveGenerator:
         same_doc = [s for s in supports if s.hit.chunk.source == best.hit.chunk.source]
         candidates = [(sc, s, sent) for s in same_doc[: self.max_clauses] for sc, sent in s.sentences]
         candidates.sort(key=lambda x: -x[0])
+        subjects = [t for t in q.terms if t in SUBJECT_WORDS]
         for score, support, sentence in candidates:
             if len(picks) >= self.max_sentences or score < floor or score <= 0:
                 break
             if any(sentence == p[1] for p in picks):
                 continue
+            simple = to_simplified(sentence)
+            if not all(t in simple or any(s in simple for s in SYNONYMS.get(t, ())) for t in subjects):
+                continue  # a figure for someone else (特殊教育学校教职工) does not extend an answer about 班主任
             picks.append((support, sentence))
         # Keep document order within a clause so the answer reads as the clause does.
         order = {id(s): i for i, s in enumerate(supports)}
