@@ -21,6 +21,8 @@ CONCURRENCY = 4
 
 @dataclass(frozen=True)
 class ServerConfig:
+    """Where to listen, and the staff password (None: the documents tab is read-only)."""
+
     host: str
     port: int
     staff_password: str | None

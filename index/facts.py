@@ -17,7 +17,9 @@ DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 DATE_ISO = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
 # A date written in Chinese numerals, as under a signature: 二〇二三年十二月五日.
 _CN_DIGIT = "〇零一二三四五六七八九○Ｏ"
-DATE_CN_NUM = re.compile(rf"([{_CN_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,2}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*日")
+DATE_CN_NUM = re.compile(
+    rf"([{_CN_DIGIT}]{{4}})\s*年\s*([一二三四五六七八九十]{{1,2}})\s*月\s*([一二三四五六七八九十]{{1,3}})\s*日"
+)
 _DATE_LINE = re.compile(rf"\s*(?:{DATE_CN.pattern}|{DATE_CN_NUM.pattern})\s*")
 EFFECTIVE = re.compile(
     r"((?:自|从|從)\s*(?:\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日|(?:印发|印發|发布|發布|公布|颁布|頒布|下发|下發)之日)"
@@ -25,7 +27,7 @@ EFFECTIVE = re.compile(
 )
 ORG_SUFFIX = (
     r"(?:办公室|辦公室|办公厅|辦公廳|人民政府|政府|委员会|委員會|教育局|教育厅|教育廳|教育委员会|教委|党委|黨委|党工委|"
-    r"市委|区委|區委|县委|縣委|州委|省委|管委会|管委會|办事处|辦事處|中心|学校|學校|局|厅|廳)"
+    r"市委|区委|區委|县委|縣委|州委|省委|管委会|管委會|办事处|辦事處|局|厅|廳)"
 )
 _ORG_END = re.compile(rf"{ORG_SUFFIX}$")
 _ORG_START = re.compile(r"^(中共|[\u4e00-\u9fff]{2,4}?(?:省|市|自治区))")
@@ -77,7 +79,12 @@ def is_date_line(text: str) -> bool:
 def is_org_name(text: str) -> bool:
     """A line that names one issuing body (or several separated by spaces) and nothing else."""
     parts = text.split()
-    return bool(parts) and len(text) <= 60 and all(_ORG_NAME.fullmatch(p) and not DOC_TYPE.search(p) for p in parts)
+    # "关于表彰青山区教育局" is the first line of a wrapped title, not a body.
+    return (
+        bool(parts)
+        and len(text) <= 60
+        and all(_ORG_NAME.fullmatch(p) and not DOC_TYPE.search(p) and not re.search("关于|關於", p) for p in parts)
+    )
 
 
 def split_issuers(text: str) -> list[str]:
@@ -153,7 +160,7 @@ class FactCollector:
         title = self.facts.title
         if follows_title and not DOC_TYPE.search(title.value[-4:]) and DOC_TYPE.search(clean[-4:]):
             # A title wrapped onto a second header line ("XX区中小学教师" / "绩效工资管理办法").
-            self.facts.title = Fact(title.value + clean, title.where + clean)
+            self.facts.title = Fact(title.value + clean, title.where + "\n" + clean)
         elif is_org_name(clean):
             for issuer in split_issuers(clean):
                 self.issuer(issuer, line.strip())

@@ -277,19 +277,23 @@ class Parser:
     @staticmethod
     def _first_clause(blocks: list[Block]) -> int:
         """Where the header ends: the first table, numbered line or styled heading. A styled line may still be
-        header: the title (the first styled line, naming a document type) or a centred 文号."""
+        header: the title (the first styled line, naming a document type) or a centred 文号. A document with no
+        numbering at all has its header end at its first sentence, so its short lines are not all taken as titles."""
         seen_styled = False
+        first_sentence = None
         for i, b in enumerate(blocks):
             if b.kind != "para" or match_line_marker(b.text):
                 return i
+            text = b.text.strip()
+            if first_sentence is None and (len(text) > 80 or _SENTENCE.search(text)):
+                first_sentence = i
             if b.level is None:
                 continue
-            text = b.text.strip()
             is_number = bool(DOC_NUMBER.fullmatch(text))
             if not is_number and (seen_styled or not _is_title_heading(b)):
                 return i
             seen_styled = seen_styled or not is_number
-        return len(blocks)
+        return len(blocks) if first_sentence is None else first_sentence
 
     @staticmethod
     def _attachments(blocks: list[Block], i: int, facts: FactCollector, removed: list[str]) -> int:
@@ -380,7 +384,7 @@ class _Tree:
             if isinstance(seg, Block):
                 self.container().tables.append(seg)
                 continue
-            for k, (marker, piece, a, z) in enumerate(self._pieces(seg)):
+            for k, (marker, piece, a, _end) in enumerate(self._pieces(seg)):
                 lead = len(piece) - len(piece.lstrip())
                 text = piece.strip()
                 if not text:

@@ -124,7 +124,14 @@ def test_regulation_gbk_crlf_facts_and_metadata(u1):
 
 @pytest.mark.parametrize(
     ("encoding", "newline"),
-    [("gbk", "\n"), ("gb18030", "\r\n"), ("utf-8", "\n"), ("utf-8", "\r\n"), ("utf-8-sig", "\n"), ("utf-8-sig", "\r\n")],
+    [
+        ("gbk", "\n"),
+        ("gb18030", "\r\n"),
+        ("utf-8", "\n"),
+        ("utf-8", "\r\n"),
+        ("utf-8-sig", "\n"),
+        ("utf-8-sig", "\r\n"),
+    ],
 )
 def test_regulation_in_every_supported_text_encoding(tmp_path, u1, encoding, newline):
     doc = parse(tmp_path, "u1.txt", unseen.regulation_gbk_crlf(encoding, newline))
@@ -169,7 +176,10 @@ def test_big5_notice(tmp_path):
         ("三、 第1段", "paragraph"),
         ("三、 第2段", "paragraph"),
     ]
-    assert clause(doc, "一、").text == "一、提高思想認識\n各學校要充分認識暑期安全工作的重要性，切實把學生生命安全放在首位。"
+    assert (
+        clause(doc, "一、").text
+        == "一、提高思想認識\n各學校要充分認識暑期安全工作的重要性，切實把學生生命安全放在首位。"
+    )
     assert clause(doc, "二、(二) 2.").text == "2.未滿12周歲的兒童不得騎自行車上路。"
     assert clause(doc, "三、 第2段").text == "聯繫人：王老師，電話：0839-1234567。"
     assert doc.facts.as_dict() == {
