@@ -40,8 +40,9 @@ def create_app(settings, server: ServerConfig):
     """Load (or bring up to date) the index, then build the FastAPI app with the API and the mounted UI."""
     from assistant.api import create_api_app
     from assistant.feedback import FeedbackStore
+    from assistant.library import Library, SharedAssistant
     from assistant.pipeline import build_assistant
-    from assistant.ui import AppContext, Library, SharedAssistant, build_ui, mount
+    from assistant.ui import AppContext, build_ui, mount
     from index.builder import IndexBuilder
     from index.chunker import Chunker
     from index.embedder import make_embedder

@@ -108,7 +108,7 @@ class IndexBuilder:
             bar = _progress(total, progress)
             for doc, chunks in todo:
                 vectors = self.embed_chunks(chunks, bar)
-                self._write(doc, chunks, vectors)
+                self.write(doc, chunks, vectors)
                 report.chunks_embedded += len(chunks)
             bar.close()
         report.seconds = time.perf_counter() - t0
@@ -120,10 +120,11 @@ class IndexBuilder:
         if not chunks:
             raise UnreadableDocument(f"{doc.source}: no policy text found after removing clutter")
         vectors = self.embed_chunks(chunks, progress)
-        self._write(doc, chunks, vectors)
+        self.write(doc, chunks, vectors)
         return len(chunks)
 
-    def _write(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def write(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Replace a document's chunks and record in the store (the document record is written last)."""
         if not self._llama_ready:
             # Chunks are written as llama-index nodes: set its globals first so it never reaches for OpenAI.
             configure_llama_index(self.embedder)

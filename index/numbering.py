@@ -87,7 +87,9 @@ def _p(pattern: str) -> re.Pattern[str]:
 
 # The single table of numbering rules. Groups: "num" is the number; the match ends where the clause text starts.
 MARKERS: tuple[MarkerStyle, ...] = (
-    MarkerStyle("annex", 0, _p(r"^附\s*件\s*(?P<num>\d{0,2})\s*(?=$|[:：]?\s*$)"), None, "附件{n}"),
+    # "附件" / "附件2" alone, or "附件2：名单" heading the annex it names (an attachment *list* is taken as a fact
+    # before segmentation, so only annex headings reach this row).
+    MarkerStyle("annex", 0, _p(r"^附\s*件\s*(?P<num>\d{0,2})\s*(?=$|[:：])"), None, "附件{n}"),
     MarkerStyle("bian", 1, _p(rf"^第\s*(?P<num>{CN_NUM}|\d+)\s*编[\s\u3000]*"), None, "第{cn}编"),
     MarkerStyle("zhang", 2, _p(rf"^第\s*(?P<num>{CN_NUM}|\d+)\s*章[\s\u3000]*"), None, "第{cn}章"),
     MarkerStyle("jie", 3, _p(rf"^第\s*(?P<num>{CN_NUM}|\d+)\s*节[\s\u3000]*"), None, "第{cn}节"),

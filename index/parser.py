@@ -34,6 +34,7 @@ _UNITS = re.compile(r"[（(]\s*(?:牵头单位|责任单位)\s*[:：][^()（）]
 # "附件：1.XX表" / "附件2：XX名单" / "附件：" followed by numbered lines: the attachment list, a document fact.
 _ATTACHMENTS = re.compile(r"^附\s*件\s*(?P<num>\d{0,2})\s*[:：]\s*(?P<rest>.*)$")
 _ITEM_NUMBER = re.compile(r"^\s*(?:(?P<n>\d{1,2})\s*[.．、]|[(（]\s*(?P<p>\d{1,2})\s*[)）])\s*")
+_FLUSH_AFTER = tuple("、.．)）:：")
 HEADING_MAX = 40
 ITEM_STYLES = ("num", "paren_num", "circled")
 
@@ -149,9 +150,9 @@ class Parser:
         blocks = _cut_tail(list(read.blocks), removed)
         blocks = _join_pages(blocks, removed)
         facts = FactCollector()
-        kept = self._drop_clutter(blocks, facts, removed)
+        kept, fresh = self._drop_clutter(blocks, facts, removed)
         kept = find_flat_tables(_fold_captions(kept))
-        body = self._take_facts(kept, facts, removed)
+        body = self._take_facts(kept, facts, removed, fresh)
         title = facts.facts.title.value if facts.facts.title else ""
         root = _Tree().build(_segments(body, title))
         clauses = _emit(root)
@@ -177,11 +178,20 @@ class Parser:
 
     # -- clutter and facts -------------------------------------------------------------------------------------
 
-    def _drop_clutter(self, blocks: list[Block], facts: FactCollector, removed: list[str]) -> list[Block]:
+    def _drop_clutter(
+        self, blocks: list[Block], facts: FactCollector, removed: list[str]
+    ) -> tuple[list[Block], set[int]]:
+        """Blocks without clutter lines, and the ids of blocks that directly follow removed metadata."""
         kept: list[Block] = []
+        fresh: set[int] = set()
+        after_facts = False
         for b in blocks:
             rule = classify(b.text) if b.kind == "para" else None
             if rule is None:
+                if after_facts:
+                    # A signature or 抄送 line stood here: what follows starts afresh (an annex, not more of a list).
+                    fresh.add(id(b))
+                    after_facts = False
                 kept.append(b)
                 continue
             if rule in FACT_RULES:
@@ -190,6 +200,7 @@ class Parser:
                 elif rule == "addressee-line":
                     facts.facts.addressees = Fact(re.sub(r"^[^:：]+[:：]\s*", "", b.text.strip()), b.text.strip())
                 removed.append(f"[fact:{FACT_RULES[rule]}] {b.text}")
+                after_facts = True
                 continue
             if rule in ("dated-source", "upload-header"):
                 facts.date_line(b.text)
@@ -197,10 +208,11 @@ class Parser:
                     # A date alone on its line closes a signature: the issuing bodies right above it are facts.
                     self._signature(kept, facts, removed)
                     rule = "fact:日期"
+                    after_facts = True
             if rule == "publish-info":
                 facts.publish_info(b.text)
             removed.append(f"[{rule}] {b.text}")
-        return kept
+        return kept, fresh
 
     @staticmethod
     def _signature(kept: list[Block], facts: FactCollector, removed: list[str]) -> None:
@@ -214,7 +226,9 @@ class Parser:
                 facts.issuer(name, b.text.strip())
             removed.append(f"[fact:落款] {b.text}")
 
-    def _take_facts(self, blocks: list[Block], facts: FactCollector, removed: list[str]) -> list[Block]:
+    def _take_facts(
+        self, blocks: list[Block], facts: FactCollector, removed: list[str], fresh: set[int]
+    ) -> list[Block]:
         """Header lines before the first clause, the attachment list and the signature after the last clause are
         facts, not clauses."""
         first_marker = self._first_clause(blocks)
@@ -232,7 +246,7 @@ class Parser:
                 removed.append(f"[fact:文号] {text}")
                 i += 1
                 continue
-            taken = self._attachments(blocks, i, facts, removed)
+            taken = self._attachments(blocks, i, facts, removed, fresh)
             if taken:
                 i += taken
                 continue
@@ -296,7 +310,7 @@ class Parser:
         return len(blocks) if first_sentence is None else first_sentence
 
     @staticmethod
-    def _attachments(blocks: list[Block], i: int, facts: FactCollector, removed: list[str]) -> int:
+    def _attachments(blocks: list[Block], i: int, facts: FactCollector, removed: list[str], fresh: set[int]) -> int:
         """An attachment list starting at block i: one fact per attachment; returns how many blocks it took."""
         text = blocks[i].text.strip()
         m = _ATTACHMENTS.match(text)
@@ -325,24 +339,30 @@ class Parser:
             add(rest, text)
         removed.append(f"[fact:附件] {text}")
         k = i + 1
-        while k < len(blocks) and blocks[k].kind == "para":
+        while k < len(blocks) and blocks[k].kind == "para" and id(blocks[k]) not in fresh:
             line = blocks[k].text.strip()
             if len(line) > 80 or _SENTENCE.search(line) or is_date_line(line) or is_org_name(line):
                 break
             again = _ATTACHMENTS.match(line)
             number = _ITEM_NUMBER.match(line)
             if again and again.group("rest"):
+                if again.group("num") and int(again.group("num")) != len(items) + 1:
+                    break  # "附件1：…" again after the list: the annexes themselves begin
                 add(again.group("rest"), line)
             elif number and int(number.group("n") or number.group("p")) == len(items) + 1:
                 add(line, line)
             elif items and match_line_marker(line) is None:
                 # A long attachment name wrapped onto the next line.
                 items[-1][0] += line
-                items[-1][1] += line
+                items[-1][1] += "\n" + line
             else:
                 break
             removed.append(f"[fact:附件] {line}")
             k += 1
+        if k < len(blocks) and blocks[k].kind == "table" and len(items) == 1:
+            # "附件2：XX汇总表" right above its table heads the annex itself: a clause, not a list.
+            del removed[len(removed) - (k - i) :]
+            return 0
         for name, where in items:
             facts.attachment(name, where)
         return k - i
@@ -462,7 +482,8 @@ class _Tree:
         if marker.style == "annex":
             del stack[1:]
         parent = stack[-1]
-        node = _Node(marker, marker.label, _heading(text[len(marker.raw) :]), marker.style, marker.number, parent)
+        heading = _heading(text[len(marker.raw) :].lstrip(":：\u3000 "))
+        node = _Node(marker, marker.label, heading, marker.style, marker.number, parent)
         node.kind = "box" if marker.style == "box" else "clause"
         node.level = level
         node.paragraphs.append((text, start, end))
@@ -497,7 +518,9 @@ class _Tree:
         if len(node.paragraphs) == 1 and node.marker and node.paragraphs[0][0] == node.marker.raw:
             # The number stood alone on its line ("第一条" / "（一）"): the text below is the clause's own text.
             first = node.paragraphs[0]
-            joined = node.marker.raw + ("\u3000" if node.style in ("tiao", "zhang", "jie", "bian") else "") + text
+            # "（一）" / "1." / "一、" end in punctuation and run into their text; "第一条", "附件2" take a space.
+            flush = node.marker.raw.endswith(_FLUSH_AFTER) or node.style == "circled"
+            joined = node.marker.raw + ("" if flush else "\u3000") + text
             node.paragraphs[0] = (joined, first[1], end)
             node.heading = _heading(text)
             return
@@ -515,7 +538,7 @@ def _heading_first(node: _Node) -> bool:
         return False
     if node.style == "tiao" or (STYLES[node.style].attach and node.parent and node.parent.style == "tiao"):
         return False  # an article and its 项 are provisions, never bare titles over what follows
-    rest = _HEADING_STOP.sub("", node.paragraphs[0][0][len(node.marker.raw) :].strip())
+    rest = _HEADING_STOP.sub("", node.paragraphs[0][0][len(node.marker.raw) :].strip().lstrip(":：\u3000 "))
     under = bool(node.children or node.tables or len(node.paragraphs) > 1)
     return under and len(rest) <= HEADING_MAX and not _NOT_HEADING.search(rest)
 

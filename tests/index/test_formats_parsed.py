@@ -82,6 +82,10 @@ def test_docx_heading_styles_and_table(tmp_path):
         ("保障措施", "heading"),
         ("保障措施 第1段", "paragraph"),
         ("保障措施 第2段", "paragraph"),
+        # After the signature: the annex the list named first, headed "附件1：…", with its table.
+        ("附件1", "heading"),
+        ("附件1 表1 第1行", "table_row"),
+        ("附件1 表1 第2行", "table_row"),
     ]
     assert rows(doc) == {
         "二、(二) 表1 第1行": {
@@ -98,7 +102,20 @@ def test_docx_heading_styles_and_table(tmp_path):
             "2025年": "100",
             "责任单位": "区教育局、区人力社保局",
         },
+        "附件1 表1 第1行": {
+            "学校": "青山区第三小学",
+            "建设内容": "新建",
+            "新增学位（个）": "1350",
+            "竣工时间": "2024年8月",
+        },
+        "附件1 表1 第2行": {
+            "学校": "青山区实验中学",
+            "建设内容": "改扩建",
+            "新增学位（个）": "900",
+            "竣工时间": "2025年8月",
+        },
     }
+    assert clause(doc, "附件1").heading == "青山区义务教育学校建设项目表"
     row = clause(doc, "二、(二) 表1 第2行")
     assert row.text == "指标:县级以上骨干教师（人）；2023年:60；2024年:80；2025年:100；责任单位:区教育局、区人力社保局"
     assert row.heading == "表1\u3000主要指标｜县级以上骨干教师（人）"
@@ -110,9 +127,14 @@ def test_docx_heading_styles_and_table(tmp_path):
         issuers=[fact("青山区教育局")],
         date=fact("2023-03-10", "2023年3月10日"),
         region=fact("青山区", "青山区教育局"),
+        # One attachment list, two attachments: facts, not clauses of 保障措施.
+        attachments=[
+            fact("青山区义务教育学校建设项目表", "附件：1.青山区义务教育学校建设项目表"),
+            fact("青山区教师培训计划表", "2.青山区教师培训计划表"),
+        ],
     )
-    # The caption line is the table's, not a paragraph; the signature is not text.
-    assert_absent(doc, ["表1\u3000主要指标\n", "2023年3月10日", "青山区教育局"])
+    # The caption line is the table's, not a paragraph; the signature and the list are not text.
+    assert_absent(doc, ["表1\u3000主要指标\n", "2023年3月10日", "青山区教育局", "培训计划表", "附件："])
     assert all(c.text != "表1\u3000主要指标" for c in doc.clauses)
 
 

@@ -14,7 +14,12 @@ from index.numbering import MARKERS, STYLES, cn_to_int, find_inline_markers, mat
 
 # Per style: line-start examples as (line, number, canonical label, where the clause text starts).
 LINE_CASES = {
-    "annex": [("附件", 0, "附件", ""), ("附件2", 2, "附件2", ""), ("附件３：", 3, "附件3", "：")],
+    "annex": [
+        ("附件", 0, "附件", ""),
+        ("附件2", 2, "附件2", ""),
+        ("附件３：", 3, "附件3", "："),
+        ("附件1：建设项目表", 1, "附件1", "：建设项目表"),
+    ],
     "bian": [("第一编　总则", 1, "第一编", "总则"), ("第2编 学校", 2, "第二编", "学校")],
     "zhang": [
         ("第一章　总则", 1, "第一章", "总则"),
@@ -100,7 +105,9 @@ def test_full_and_half_width_forms_are_the_same_number(full, half):
     assert normalize_width("（１２）．") == "(12)."
 
 
-@pytest.mark.parametrize("text", ["2.5%的学校", "57个总校", "2023年全面完成", "一一对应", "一一、落实", "十四五、规划"])
+@pytest.mark.parametrize(
+    "text", ["2.5%的学校", "57个总校", "2023年全面完成", "一一对应", "一一、落实", "十四五、规划", "附件下载：名单"]
+)
 def test_look_alikes_are_not_line_markers(text):
     assert match_line_marker(text) is None
 
