@@ -44,8 +44,7 @@ def table_answer(q: Question, row: str) -> str:
     wanted = [
         c
         for name, c in pairs
-        if any(y in name for y in q.years)
-        or (q.figure == "department" and ("牵头" in name or "责任" in name))
+        if any(y in name for y in q.years) or (q.figure == "department" and ("牵头" in name or "责任" in name))
     ]
     if not wanted:
         return row

@@ -178,7 +178,9 @@ def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assis
     bm25 = BM25Retriever(index)
     chosen: Retriever
     if retriever == "hybrid":
-        chosen = HybridRetriever(dense, bm25, settings.candidates, settings.rrf_k, settings.fusion, settings.dense_weight)
+        chosen = HybridRetriever(
+            dense, bm25, settings.candidates, settings.rrf_k, settings.fusion, settings.dense_weight
+        )
     elif retriever == "dense":
         chosen = dense
     elif retriever == "bm25":

@@ -2,7 +2,9 @@
 
 from assistant.guard import CitationGuard
 
-CLAUSE = "按照生均每年80元标准落实义务教育学校课后服务经费,确保每课时不低于50元的补助。(牵头单位:区教委;责任单位:区财政局)"
+CLAUSE = (
+    "按照生均每年80元标准落实义务教育学校课后服务经费,确保每课时不低于50元的补助。(牵头单位:区教委;责任单位:区财政局)"
+)
 
 
 def test_keeps_supported_statements():

@@ -45,7 +45,12 @@ def test_page_chunked_scrape_001(docs):
     d = docs["001"]
     assert d.title == "关于进一步深化基础教育建设指导意见"
     expected = ["导语"]
-    for section, items in (("一、", (1, 2, 3)), ("二、", (4, 5, 6)), ("三、", (7, 8, 9, 10)), ("四、", (11, 12, 13, 14))):
+    for section, items in (
+        ("一、", (1, 2, 3)),
+        ("二、", (4, 5, 6)),
+        ("三、", (7, 8, 9, 10)),
+        ("四、", (11, 12, 13, 14)),
+    ):
         expected += [section] + [f"{section} {n}." for n in items]
     assert paths(d) == expected
     # Line-start "2、" "3、" … are page markers: no clause is numbered by them, and text joins across them.
