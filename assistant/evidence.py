@@ -119,7 +119,7 @@ class EvidenceJudge:
             # "Which documents say X" is answered by each document in part: one clause covers less of it.
             if cov < (self.min_coverage * 0.7 if q.cross_doc else self.min_coverage):
                 continue
-            if q.years and not all(y in to_simplified(c.text + c.context) for y in q.years):
+            if q.years and not all(y in to_simplified(c.title + c.context + c.text) for y in q.years):
                 best_reason = "year_absent"
                 continue
             ranked = self.rank_sentences(q, hit)

@@ -210,9 +210,15 @@ def detect_question_script(text: str) -> str:
     return "traditional" if changed >= max(1, len(cjk) * 0.05) else "simplified"
 
 
+# A figure is asked for only with a quantity question word; "超过规定比例后怎么处理" asks for a procedure.
+QUANTITY_QUESTION = re.compile(r"多少|几|多大|多高|多长|多久|何时|哪一?年|什么时候|百分之|占比|比例是|比例为|比重|标准是|金额")
+
+
 def analyse(text: str, lexicon: Lexicon) -> Question:
     simplified = to_simplified(text)
     figure = next((name for name, pat in FIGURE_KINDS if pat.search(simplified)), None)
+    if figure not in (None, "department") and not QUANTITY_QUESTION.search(simplified):
+        figure = None
     regions = [
         m.group(1)
         for m in REGION_MENTION.finditer(simplified)

@@ -106,6 +106,10 @@ def _expected(rec: dict) -> str:
     return "; ".join(f"{_short(e['doc'])} {e['clause']}" for e in rec.get("expected", []))
 
 
+def seed_n(unseen: dict[str, Any]) -> int:
+    return len(unseen.get("records", []))
+
+
 def render_markdown(results: dict[str, Any], chart: str | None = "ablation.png") -> str:
     meta, pipes = results["meta"], results["pipelines"]
     names = [n for n in meta["pipelines"] if n in pipes]
@@ -173,6 +177,32 @@ def render_markdown(results: dict[str, Any], chart: str | None = "ablation.png")
         for group, s in pipes[main][key].items():
             out.append(f"| {group} | {s['n']} | " + " | ".join(fmt(s.get(c), c) for c in BREAKDOWN_COLUMNS) + " |")
         out.append("")
+
+    unseen = results.get("unseen")
+    if unseen and main in pipes:
+        seed, new = pipes[main]["summary"], unseen["summary"]
+        cols = ("hit@3", "citation_accuracy", "citation_hit@3", "keyword_recall", "refusal_accuracy")
+        out += ["## Unseen formats", ""]
+        out.append(
+            f"The hybrid pipeline on {unseen['documents']} documents generated for ingestion tests (Word with "
+            f"automatic numbering and merged cells, a PDF with running headers, a government web page, GBK and Big5 "
+            f"text, a regulation with 章/条/款/项), gold `{unseen['gold']}` ({seed_n(unseen)} questions), "
+            "beside the seed set."
+        )
+        out.append("")
+        out.append("| set | " + " | ".join(cols) + " |")
+        out.append("|---|" + "---:|" * len(cols))
+        out.append("| seed set | " + " | ".join(fmt(seed.get(c), c) for c in cols) + " |")
+        out.append("| unseen formats | " + " | ".join(fmt(new.get(c), c) for c in cols) + " |")
+        out.append("")
+        bad = [(r, failure_kind(r)) for r in unseen.get("records", [])]
+        bad = [(r, k) for r, k in bad if k]
+        for r, k in bad:
+            out.append(
+                f"* {r['id']} ({r['type']}): {_cell(r['question'])} — expected {_cell(_expected(r))}, got {_cell(_got(r))} — {k}"
+            )
+        if bad:
+            out.append("")
 
     records = results.get("records", {}).get(main, [])
     failed = [(r, failure_kind(r)) for r in records]

@@ -21,7 +21,7 @@ from index.parser import Parser
 from index.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_file
 from index.store import ClauseStore
 
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 
 
 @dataclass

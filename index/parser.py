@@ -33,10 +33,10 @@ _HEADING_STOP = re.compile(r"[。；;！？!?]+$")
 _UNITS = re.compile(r"[（(]\s*(?:牵头单位|责任单位)\s*[:：][^()（）]*[)）]\s*$")
 # "附件：1.XX表" / "附件2：XX名单" / "附件：" followed by numbered lines: the attachment list, a document fact.
 _ATTACHMENTS = re.compile(r"^附\s*件\s*(?P<num>\d{0,2})\s*[:：]\s*(?P<rest>.*)$")
-_ITEM_NUMBER = re.compile(r"^\s*(?:(?P<n>\d{1,2})\s*[.．、]|[(（]\s*(?P<p>\d{1,2})\s*[)）])\s*")
 _FLUSH_AFTER = tuple("、.．)）:：")
 HEADING_MAX = 40
 ITEM_STYLES = ("num", "paren_num", "circled")
+_LIST_STYLES = ("num", "paren_num")  # how the items of an attachment list are numbered
 
 
 @dataclass
@@ -318,22 +318,28 @@ class Parser:
             return 0
         rest = m.group("rest").strip()
 
-        def numbered(k: int) -> re.Match[str] | None:
+        def numbered(k: int) -> Marker | None:
+            """The list number ("1." / "（1）") a short line starts with."""
             if k >= len(blocks) or blocks[k].kind != "para":
                 return None
             line = blocks[k].text.strip()
-            if len(line) > 80 or _SENTENCE.search(line):
+            marker = match_line_marker(line)
+            if len(line) > 80 or _SENTENCE.search(line) or marker is None or marker.style not in _LIST_STYLES:
                 return None
-            return _ITEM_NUMBER.match(line)
+            return marker
 
         if not rest and not numbered(i + 1):
             return 0  # "附件：" alone, then the annex itself: a clause (附件), not a list
         items: list[list[str]] = []  # [name, where]
 
         def add(line: str, where: str) -> None:
-            for part in re.split(r"\s+(?=\d{1,2}\s*[.．、])", line):
-                number = _ITEM_NUMBER.match(part)
-                items.append([part[number.end() :] if number else part, where])
+            # "1.XX表 2.YY表" on one line is two attachments.
+            cuts = [m.start for m in find_inline_markers(line) if m.style in _LIST_STYLES and m.start > 0]
+            for a, z in zip([0, *cuts], [*cuts, len(line)]):
+                part = line[a:z].strip()
+                number = match_line_marker(part)
+                listed = number is not None and number.style in _LIST_STYLES
+                items.append([part[number.end :].strip() if listed else part, where])
 
         if rest:
             add(rest, text)
@@ -344,12 +350,12 @@ class Parser:
             if len(line) > 80 or _SENTENCE.search(line) or is_date_line(line) or is_org_name(line):
                 break
             again = _ATTACHMENTS.match(line)
-            number = _ITEM_NUMBER.match(line)
+            number = numbered(k)
             if again and again.group("rest"):
                 if again.group("num") and int(again.group("num")) != len(items) + 1:
                     break  # "附件1：…" again after the list: the annexes themselves begin
                 add(again.group("rest"), line)
-            elif number and int(number.group("n") or number.group("p")) == len(items) + 1:
+            elif number and number.number == len(items) + 1:
                 add(line, line)
             elif items and match_line_marker(line) is None:
                 # A long attachment name wrapped onto the next line.

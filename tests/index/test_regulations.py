@@ -239,3 +239,85 @@ def test_markdown_rules_with_bom(tmp_path):
     }
     assert_absent(doc, ["#", "**", "\ufeff", "2024年2月26日", "实施细则"])
     assert not clause(doc, "三、").text.endswith("青山区教育局")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Mechanisms on small texts: each case is one rule of the parser, not one document
+# ---------------------------------------------------------------------------------------------------------------
+
+MECHANISMS = {
+    "number alone on its line, 节 under 章, width-insensitive article numbers": (
+        "第一章　总则\n第一节　一般规定\n第一条\n为了加强校车安全管理，制定本办法。\n第２条　本办法自印发之日起施行。\n",
+        [
+            ("第一章", "第一章\u3000总则"),
+            ("第一章 第一节", "第一节\u3000一般规定"),
+            ("第一章 第一节 第一条", "第一条\u3000为了加强校车安全管理，制定本办法。"),
+            ("第一章 第一节 第二条", "第２条\u3000本办法自印发之日起施行。"),
+        ],
+    ),
+    "items inline after an article's colon, then its second paragraph": (
+        "第三条　学校应当：（一）建立制度；（二）配备人员。\n学校违反前款规定的，由教育行政部门责令改正。\n",
+        [
+            ("第三条", "第三条\u3000学校应当："),
+            ("第三条(一)", "（一）建立制度；"),
+            ("第三条(二)", "（二）配备人员。"),
+            ("第三条第二款", "学校违反前款规定的，由教育行政部门责令改正。"),
+        ],
+    ),
+    "a document without numbering keeps its short lines after the first sentence": (
+        "关于做好寒假安全工作的提醒\n各位家长：\n寒假将至，请注意以下事项。\n注意交通安全\n注意防火防电\n",
+        [
+            ("导语", ""),
+            ("导语 第1段", "寒假将至，请注意以下事项。"),
+            ("导语 第2段", "注意交通安全"),
+            ("导语 第3段", "注意防火防电"),
+        ],
+    ),
+    "an annex heading after the attachment list is a clause": (
+        "一、招生计划\n各校按计划招生。\n附件：1.招生计划表\n2.学区划分表\n青山区教育局\n2024年3月1日\n"
+        "附件2\n青山区学区划分表\n东街小学学区为东街社区。\n",
+        [
+            ("一、", "一、招生计划\n各校按计划招生。"),
+            ("附件2", "附件2\u3000青山区学区划分表\n东街小学学区为东街社区。"),
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(MECHANISMS))
+def test_parser_mechanism(tmp_path, name):
+    text, expected = MECHANISMS[name]
+    doc = parse(tmp_path, "m.txt", text.encode("utf-8"))
+    assert [(c.path, c.text) for c in doc.clauses] == expected
+
+
+def test_header_and_footer_metadata_of_an_official_document(tmp_path):
+    text = (
+        "东川县人民政府办公室文件\n东府办发〔2022〕3号\n东川县中小学校\n校车安全管理办法\n各乡镇人民政府，县直各部门：\n"
+        "第一条　本办法自2022年4月1日起施行。\n（此件公开发布）\n东川县人民政府办公室\n二〇二二年三月五日\n"
+        "抄送：县委办。\n东川县人民政府办公室　2022年3月6日印发\n"
+    )
+    doc = parse(tmp_path, "d.txt", text.encode("utf-8"))
+    assert [(c.path, c.text) for c in doc.clauses] == [("第一条", "第一条\u3000本办法自2022年4月1日起施行。")]
+    assert doc.facts.as_dict() == {
+        "title": fact("东川县中小学校校车安全管理办法", "东川县中小学校\n校车安全管理办法"),  # wrapped title
+        "issuers": [fact("东川县人民政府办公室")],
+        "doc_number": fact("东府办发〔2022〕3号"),
+        "date": fact("2022-03-05", "二〇二二年三月五日"),  # the signature date, not the 印发 date
+        "effective_date": fact("2022-04-01", "第一条\u3000本办法自2022年4月1日起施行。"),
+        "region": fact("东川县", "东川县人民政府办公室"),
+        "attachments": [],
+        "addressees": fact("各乡镇人民政府，县直各部门："),
+    }
+    assert [line.split("]")[0] + "]" for line in doc.clutter] == [
+        "[fact:公开属性]",
+        "[fact:落款]",
+        "[fact:日期]",
+        "[fact:抄送]",
+        "[fact:印发]",
+        "[fact:发文机关]",
+        "[fact:文号]",
+        "[fact:标题]",
+        "[fact:标题]",
+        "[fact:主送]",
+    ]
