@@ -211,7 +211,9 @@ def detect_question_script(text: str) -> str:
 
 
 # A figure is asked for only with a quantity question word; "超过规定比例后怎么处理" asks for a procedure.
-QUANTITY_QUESTION = re.compile(r"多少|几|多大|多高|多长|多久|何时|哪一?年|什么时候|百分之|占比|比例是|比例为|比重|标准是|金额")
+QUANTITY_QUESTION = re.compile(
+    r"多少|几|多大|多高|多长|多久|何时|哪一?年|什么时候|百分之|占比|比例是|比例为|比重|标准是|金额"
+)
 
 
 def analyse(text: str, lexicon: Lexicon) -> Question:
