@@ -69,12 +69,20 @@ def cmd_inspect(args) -> int:
     for issuer in f.issuers:
         print(f"发文机关: {issuer.value}    ← {issuer.where[:60]}")
     for att in f.attachments:
-        print(f"附件: {att.value}")
+        where = att.where.replace("\n", " ")[:60]
+        print(f"附件: {att.value}" + (f"    ← {where}" if att.where != att.value else ""))
     print("\n## 条款树")
+    shown_tables: set[str] = set()
     for c in doc.clauses:
         indent = "  " * max(0, c.depth)
         if c.kind == "table_row":
-            print(f"{indent}[{c.path}] " + "；".join(f"{k}={v[:30]}" for k, v in c.columns.items()))
+            table = c.path.rsplit(" ", 1)[0]
+            if table not in shown_tables:
+                # The caption once per table, then one line per row.
+                shown_tables.add(table)
+                caption = c.heading.split("｜")[0] if "｜" in c.heading else ""
+                print(f"{indent}[{table}] {caption}")
+            print(f"{indent}  [{c.path}] " + "；".join(f"{k}={v[:30]}" for k, v in c.columns.items()))
             continue
         text = c.text.replace("\n", " ")
         tag = " (标题)" if c.kind == "heading" else ""
