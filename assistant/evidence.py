@@ -40,7 +40,8 @@ def sentences_of(text: str, kind: str) -> list[str]:
     """A table row is one statement; a clause is split at sentence ends."""
     if kind == "table_row":
         return [text]
-    return [s.strip() for s in split_sentences(text) if s.strip()]
+    # A heading line ("（一）集中培训") ends a statement even without a full stop.
+    return [s.strip() for line in text.split("\n") for s in split_sentences(line) if s.strip()]
 
 
 class EvidenceJudge:
