@@ -18,10 +18,12 @@ import hashlib
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+
+from assistant.models import Answer, Citation
 
 CHUNK_SIZE = 512
 CHUNK_OVERLAP = 50
@@ -41,27 +43,6 @@ class BaselineChunk:
 class BaselineHit:
     chunk: BaselineChunk
     score: float
-
-
-@dataclass(frozen=True)
-class BaselineCitation:
-    n: int
-    source: str
-    title: str
-    clause: str
-    text: str
-    score: float
-
-
-@dataclass
-class BaselineAnswer:
-    question: str
-    text: str
-    refused: bool = False
-    citations: list[BaselineCitation] = field(default_factory=list)
-    nearest: list[BaselineCitation] = field(default_factory=list)
-    reason: str = "top_chunk"
-    latency_ms: float = 0.0
 
 
 def make_llama_embedding(embedder):
@@ -170,17 +151,17 @@ class BaselineAssistant:
             hits = [h for h in hits if h.chunk.source in set(sources)]
         return hits[:k]
 
-    def ask(self, question: str, sources: list[str] | None = None) -> BaselineAnswer:
+    def ask(self, question: str, sources: list[str] | None = None) -> Answer:
         t0 = time.perf_counter()
         question = (question or "").strip()
         if not question:
             raise ValueError("empty question")
         hits = self.retrieve(question, self.top_k, sources)
         citations = [
-            BaselineCitation(n, h.chunk.source, h.chunk.title, h.chunk.path, h.chunk.text, round(h.score, 4))
+            Citation(n, h.chunk.source, h.chunk.title, h.chunk.path, h.chunk.text, round(h.score, 4))
             for n, h in enumerate(hits, start=1)
         ]
         text = hits[0].chunk.text if hits else ""
-        answer = BaselineAnswer(question, text, False, citations)
+        answer = Answer(question, text, False, citations, reason="top_chunk")
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
