@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from index.clutter import FACT_RULES, TAIL_MARKERS, classify
-from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name, iso_date
+from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name
 from index.models import Block, Clause, Document, Fact
 from index.numbering import STYLES, Marker, find_inline_markers, int_to_cn, match_line_marker
 from index.readers import ReadResult
@@ -685,10 +685,3 @@ def _row_label(columns: dict[str, str]) -> str:
     if named:
         return named
     return next((v for h, v in columns.items() if h != "序号" and v and not _NUMERIC_CELL.match(v)), "")
-
-
-def iso(text: str) -> str | None:
-    return iso_date(text)
-
-
-__all__ = ["Parser", "DOC_NUMBER"]
