@@ -133,7 +133,7 @@ class EvidenceJudge:
                     for s, t in ranked
                     if s > 0
                     and (pattern.search(to_simplified(t)) or (c.kind == "table_row" and TABLE_VALUE.search(t)))
-                    and self.coverage(q, to_simplified(f"{c.context} {t}")) >= self.figure_coverage
+                    and self.coverage(q, to_simplified(f"{c.context} {c.heading} {t}")) >= self.figure_coverage
                     # Whom or what the figure is for (校长, 班主任, 幼儿园) must be named where the figure stands.
                     and all(self.covered(n, to_simplified(f"{c.title} {c.context} {c.heading} {t}")) for n in subjects)
                 ]
