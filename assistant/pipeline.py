@@ -161,8 +161,7 @@ class Assistant:
         """The whole clause a chunk belongs to (all its parts), which is what a citation shows."""
         if chunk.parts == 1:
             return chunk.text
-        parts = [c for c in self.index.chunks if c.source == chunk.source and c.path == chunk.path]
-        return "".join(c.text for c in sorted(parts, key=lambda c: c.part))
+        return "".join(c.text for c in self.index.clause_parts.get((chunk.source, chunk.path), [chunk]))
 
 
 def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assistant:

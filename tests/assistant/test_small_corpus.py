@@ -78,3 +78,13 @@ def test_bad_input_is_a_clear_error(assistant):
         assistant.ask("   ")
     with pytest.raises(ValueError, match="问题过长"):
         assistant.ask("问" * 20000)
+
+
+def test_a_citation_shows_the_whole_of_a_long_clause(tiny_index):
+    sentence = "学校应当按照规定开展课后服务工作并做好安全管理。"
+    long_clause = "一、课后服务\n" + sentence * 30 + "每课时补助不低于50元。"
+    settings, store, _, embedder = tiny_index({"long.txt": "甲区关于课后服务的通知\n" + long_clause + "\n"})
+    assert len([c for c in store.chunks() if c.path == "一、"]) > 1  # split at sentence ends
+    answer = build_assistant(settings, embedder=embedder).ask("课后服务每课时补助不低于多少钱?")
+    assert answer.citations[0].clause == "一、"
+    assert answer.citations[0].text == long_clause
