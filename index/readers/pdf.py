@@ -262,7 +262,12 @@ def _read_pages_pdfium(data: bytes) -> list[_Page]:
 
 
 def _read_pages_pypdf(data: bytes) -> list[_Page]:
+    import logging
+
     from pypdf import PdfReader
+
+    # A broken file is reported once, as UnreadableDocument; pypdf's own warnings would only repeat it.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     pages: list[_Page] = []
     for number, page in enumerate(PdfReader(io.BytesIO(data)).pages, start=1):
