@@ -11,27 +11,13 @@ import zipfile
 import pytest
 
 from evals.unseen import verify_gold
-from index.builder import parse_file
 from tests.fixtures import documents, unseen
+from tests.fixtures.parsing import clause, fact, parse
 
 FONT = documents.cjk_font()
 needs_font = pytest.mark.skipif(
     FONT is None, reason=f"no CJK font to generate Chinese PDFs: apt-get install {documents.CJK_FONT_PACKAGE}"
 )
-
-
-def parse(tmp_path, name: str, data: bytes):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return parse_file(path)
-
-
-def fact(value: str, where: str | None = None) -> dict:
-    return {"value": value, "where": value if where is None else where}
-
-
-def clause(doc, path):
-    return next(c for c in doc.clauses if c.path == path)
 
 
 def rows(doc) -> dict[str, dict[str, str]]:

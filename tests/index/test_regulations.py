@@ -9,20 +9,7 @@ import pytest
 from index.builder import parse_file
 from index.readers import UnreadableDocument
 from tests.fixtures import unseen
-
-
-def parse(tmp_path, name: str, data: bytes):
-    path = tmp_path / name
-    path.write_bytes(data)
-    return parse_file(path)
-
-
-def fact(value: str, where: str | None = None) -> dict:
-    return {"value": value, "where": value if where is None else where}
-
-
-def clause(doc, path):
-    return next(c for c in doc.clauses if c.path == path)
+from tests.fixtures.parsing import clause, fact, parse
 
 
 def assert_absent(doc, pieces) -> None:
