@@ -35,7 +35,6 @@ class ChunkIndex:
         for c in sorted(self.chunks, key=lambda c: c.part):
             self.clause_parts.setdefault((c.source, c.path), []).append(c)
         self.bm25 = BM25([c.embed_text() for c in self.chunks], self.lexicon)
-        self.version = len(self.chunks), tuple(r.sha for r in self.store.records())
 
     def allowed(self, sources: list[str] | None) -> set[int] | None:
         if not sources:

@@ -114,15 +114,6 @@ class IndexBuilder:
         report.seconds = time.perf_counter() - t0
         return report
 
-    def add_document(self, doc: Document, progress=None) -> int:
-        """Index one already-parsed document (used by uploads); returns the number of chunks."""
-        chunks = self.chunker(doc)
-        if not chunks:
-            raise UnreadableDocument(f"{doc.source}: no policy text found after removing clutter")
-        vectors = self.embed_chunks(chunks, progress)
-        self.write(doc, chunks, vectors)
-        return len(chunks)
-
     def write(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Replace a document's chunks and record in the store (the document record is written last)."""
         if not self._llama_ready:
