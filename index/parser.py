@@ -159,7 +159,8 @@ class Parser:
         for c in clauses[:3]:
             facts.scan_body(c.text)
         for c in clauses:
-            if facts.facts.effective_date is not None:
+            # The date in force and the period of validity usually close the document: scan until both are found.
+            if facts.facts.effective_date is not None and facts.facts.validity is not None:
                 break
             facts.scan_body(c.text)
         doc_facts = facts.finish()

@@ -131,6 +131,15 @@ class ClauseStore:
         chunks = [Chunk.from_metadata(i, d, m) for i, d, m in zip(got["ids"], got["documents"], got["metadatas"])]
         return sorted(chunks, key=lambda c: (c.source, c.start, c.part))
 
+    def vectors_of(self, source: str) -> dict[tuple[str, str], np.ndarray]:
+        """The stored vectors of a document's chunks, keyed by what they embedded (title and content hash)."""
+        got = self._chunks.get(where={"source": source}, include=["embeddings", "metadatas"])
+        return {
+            (m.get("title", ""), m.get("hash", "")): np.asarray(v, dtype=np.float32)
+            for m, v in zip(got["metadatas"], got["embeddings"])
+            if m.get("hash")
+        }
+
     def count(self) -> int:
         return self._chunks.count()
 

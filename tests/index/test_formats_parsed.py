@@ -40,6 +40,7 @@ def no_facts(**given) -> dict:
         "region": None,
         "attachments": [],
         "addressees": None,
+        "validity": None,
     }
     return base | given
 

@@ -59,6 +59,7 @@ U1_FACTS = {
         fact("青山区奖励性绩效工资分配明细表", "2.青山区奖励性绩效工资分配明细表"),
     ],
     "addressees": None,
+    "validity": None,
 }
 
 
@@ -178,6 +179,7 @@ def test_big5_notice(tmp_path):
         "region": fact("青川縣", "青川縣教育局"),
         "attachments": [],
         "addressees": fact("各鄉鎮中心學校，縣直各學校："),
+        "validity": None,
     }
     assert_absent(doc, ["各鄉鎮中心學校", "青川縣教育局關於", "2024年6月28日"])
     assert not clause(doc, "三、 第2段").text.endswith("青川縣教育局")
@@ -223,6 +225,7 @@ def test_markdown_rules_with_bom(tmp_path):
         "region": fact("青山区", "青山区教育局"),
         "attachments": [],
         "addressees": None,
+        "validity": None,
     }
     assert_absent(doc, ["#", "**", "\ufeff", "2024年2月26日", "实施细则"])
     assert not clause(doc, "三、").text.endswith("青山区教育局")
@@ -295,6 +298,7 @@ def test_header_and_footer_metadata_of_an_official_document(tmp_path):
         "region": fact("东川县", "东川县人民政府办公室"),
         "attachments": [],
         "addressees": fact("各乡镇人民政府，县直各部门："),
+        "validity": None,
     }
     assert [line.split("]")[0] + "]" for line in doc.clutter] == [
         "[fact:公开属性]",
