@@ -31,9 +31,9 @@ class ChunkIndex:
     def refresh(self) -> None:
         self.chunks: list[Chunk] = self.store.chunks()
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
-        self.clause_parts: dict[tuple[str, str], list[Chunk]] = {}
+        self.clause_parts: dict[str, list[Chunk]] = {}
         for c in sorted(self.chunks, key=lambda c: c.part):
-            self.clause_parts.setdefault((c.source, c.path), []).append(c)
+            self.clause_parts.setdefault(c.clause_id, []).append(c)
         self.bm25 = BM25([c.embed_text() for c in self.chunks], self.lexicon)
 
     def allowed(self, sources: list[str] | None) -> set[int] | None:

@@ -21,7 +21,7 @@ from index.parser import Parser
 from index.readers import SUPPORTED_SUFFIXES, UnreadableDocument, read_file
 from index.store import ClauseStore
 
-PARSER_VERSION = "8"
+PARSER_VERSION = "9"
 
 
 @dataclass
@@ -34,6 +34,7 @@ class BuildReport:
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     chunks_embedded: int = 0
+    chunks_reused: int = 0  # vectors kept from the store: same title and content as before
     seconds: float = 0.0
 
     def summary(self) -> str:
@@ -42,7 +43,7 @@ class BuildReport:
             f"{len(self.updated)} updated",
             f"{len(self.removed)} removed",
             f"{len(self.unchanged)} unchanged",
-            f"{self.chunks_embedded} chunks embedded in {self.seconds:.1f}s",
+            f"{self.chunks_embedded} chunks embedded ({self.chunks_reused} vectors reused) in {self.seconds:.1f}s",
         ]
         text = ", ".join(parts)
         if self.failed:
@@ -107,9 +108,12 @@ class IndexBuilder:
         if total:
             bar = _progress(total, progress)
             for doc, chunks in todo:
-                vectors = self.embed_chunks(chunks, bar)
+                stored = self.store.vectors_of(doc.source)
+                vectors = self.embed_chunks(chunks, bar, stored)
                 self.write(doc, chunks, vectors)
-                report.chunks_embedded += len(chunks)
+                reused = sum((c.title, c.content_hash) in stored for c in chunks)
+                report.chunks_embedded += len(chunks) - reused
+                report.chunks_reused += reused
             bar.close()
         report.seconds = time.perf_counter() - t0
         return report
@@ -122,14 +126,23 @@ class IndexBuilder:
             self._llama_ready = True
         self.store.replace_document(doc, chunks, vectors)
 
-    def embed_chunks(self, chunks: list[Chunk], bar=None) -> np.ndarray:
-        out = []
-        for start in range(0, len(chunks), self.batch):
-            batch = chunks[start : start + self.batch]
-            out.append(self.embedder.embed([c.embed_text() for c in batch], "passage"))
+    def embed_chunks(self, chunks: list[Chunk], bar=None, stored: dict | None = None) -> np.ndarray:
+        """Vectors for the chunks; a chunk whose title and content the store already embedded keeps its vector, so
+        a parser change that moves a few clauses does not re-embed a whole library."""
+        stored = stored or {}
+        vectors: list[np.ndarray | None] = [stored.get((c.title, c.content_hash)) for c in chunks]
+        if bar is not None:
+            bar.update(sum(v is not None for v in vectors))
+        todo = [i for i, v in enumerate(vectors) if v is None]
+        for start in range(0, len(todo), self.batch):
+            batch = todo[start : start + self.batch]
+            for i, v in zip(batch, self.embedder.embed([chunks[i].embed_text() for i in batch], "passage")):
+                vectors[i] = v
             if bar is not None:
                 bar.update(len(batch))
-        return np.vstack(out) if out else np.zeros((0, self.embedder.dim), dtype=np.float32)
+        if not vectors:
+            return np.zeros((0, self.embedder.dim), dtype=np.float32)
+        return np.vstack([np.asarray(v, dtype=np.float32) for v in vectors])
 
 
 def _progress(total: int, enabled: bool):

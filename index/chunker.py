@@ -20,6 +20,7 @@ class Chunker:
     def __call__(self, doc: Document) -> list[Chunk]:
         headings = {c.path: c for c in doc.clauses}
         chunks: list[Chunk] = []
+        seen: dict[str, int] = {}
         for clause in doc.clauses:
             if clause.kind == "heading":
                 continue
@@ -32,10 +33,14 @@ class Chunker:
             if clause.kind == "table_row" and clause.heading:
                 chain.append(clause.heading.split("｜")[0])
             parts = self._split(clause.text)
+            # Real documents repeat their numbering (two "（一）" under one heading the parser could not tell apart);
+            # the n-th clause with a path gets "~n", so ids are unique by construction.
+            seen[clause.path] = seen.get(clause.path, 0) + 1
+            key = clause.path if seen[clause.path] == 1 else f"{clause.path}~{seen[clause.path]}"
             for i, part in enumerate(parts):
                 chunks.append(
                     Chunk(
-                        id=f"{doc.source}#{clause.path}#{i}",
+                        id=f"{doc.source}#{key}#{i}",
                         source=doc.source,
                         title=doc.title,
                         path=clause.path,

@@ -52,6 +52,7 @@ class DocFacts:
     region: Fact | None = None
     attachments: list[Fact] = field(default_factory=list)
     addressees: Fact | None = None
+    validity: Fact | None = None  # 有效期 / 试行期 / "暂执行至…"; last, with a default, so older records still load
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -117,6 +118,11 @@ class Chunk:
     part: int = 0
     parts: int = 1
     context: str = ""  # heading chain prepended for embedding/BM25 only
+
+    @property
+    def clause_id(self) -> str:
+        """The id of the clause this chunk is a part of: every part of a long clause shares it."""
+        return self.id.rsplit("#", 1)[0]
 
     @property
     def content_hash(self) -> str:
@@ -187,6 +193,7 @@ def document_from_json(text: str) -> Document:
         region=fact(facts_raw.get("region")),
         attachments=[Fact(**f) for f in facts_raw.get("attachments", [])],
         addressees=fact(facts_raw.get("addressees")),
+        validity=fact(facts_raw.get("validity")),
     )
     clauses = [Clause(**c) for c in raw.pop("clauses")]
     return Document(facts=facts, clauses=clauses, **raw)

