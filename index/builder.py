@@ -86,21 +86,27 @@ class IndexBuilder:
         files = list_documents(folder)
         todo: list[tuple[Document, list[Chunk]]] = []
         for path in files:
-            version = document_version(path.read_bytes())
-            if known.get(path.name) == version:
-                report.unchanged.append(path.name)
-                continue
+            # One bad file (unreadable, undecodable, a parser bug on a layout nobody foresaw) is a failure line for
+            # that file; the rest of the folder is still indexed.
             try:
+                version = document_version(path.read_bytes())
+                if known.get(path.name) == version:
+                    report.unchanged.append(path.name)
+                    continue
                 doc = parse_file(path, self.parser)
+                chunks = self.chunker(doc)
             except UnreadableDocument as exc:
                 report.failed.append((path.name, str(exc)))
                 continue
-            chunks = self.chunker(doc)
+            except Exception as exc:  # noqa: BLE001 - see above
+                report.failed.append(
+                    (path.name, f"{path.name}: could not be read or parsed ({type(exc).__name__}: {exc})")
+                )
+                continue
             if not chunks:
                 report.failed.append((path.name, f"{path.name}: no policy text found after removing clutter"))
                 continue
             todo.append((doc, chunks))
-            (report.updated if path.name in known else report.added).append(path.name)
         for source in sorted(set(known) - {p.name for p in files}):
             self.store.remove_document(source)
             report.removed.append(source)
@@ -108,9 +114,16 @@ class IndexBuilder:
         if total:
             bar = _progress(total, progress)
             for doc, chunks in todo:
-                stored = self.store.vectors_of(doc.source)
-                vectors = self.embed_chunks(chunks, bar, stored)
-                self.write(doc, chunks, vectors)
+                try:
+                    stored = self.store.vectors_of(doc.source)
+                    vectors = self.embed_chunks(chunks, bar, stored)
+                    self.write(doc, chunks, vectors)
+                except Exception as exc:  # noqa: BLE001 - a store error on one document fails that document
+                    report.failed.append(
+                        (doc.source, f"{doc.source}: could not be stored ({type(exc).__name__}: {exc})")
+                    )
+                    continue
+                (report.updated if doc.source in known else report.added).append(doc.source)
                 reused = sum((c.title, c.content_hash) in stored for c in chunks)
                 report.chunks_embedded += len(chunks) - reused
                 report.chunks_reused += reused

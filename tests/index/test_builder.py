@@ -94,3 +94,23 @@ def test_reparsed_document_reuses_vectors_of_unchanged_clauses(tiny_index, tmp_p
     again = IndexBuilder(store, embedder, Chunker(settings.max_chunk_chars)).run(settings.docs_dir, progress=False)
     assert (again.updated, again.chunks_embedded, again.chunks_reused, embedder.calls) == (["a.txt"], 1, 1, 1)
     assert [c.text.split("\n")[-1] for c in store.chunks()] == ["课后服务不早于下班时间结束。", "每课时补助60元。"]
+
+
+def test_a_document_that_breaks_the_parser_fails_alone(tiny_index, monkeypatch):
+    from index.parser import Parser
+
+    settings, store, _, embedder = tiny_index({"a.txt": V1})
+    (settings.docs_dir / "b.txt").write_text(OTHER, encoding="utf-8")
+    (settings.docs_dir / "c.txt").write_text(V2.replace("甲区", "丙区"), encoding="utf-8")
+    real = Parser.__call__
+
+    def parse(self, source, read):
+        if source == "b.txt":
+            raise RuntimeError("a layout nobody foresaw")
+        return real(self, source, read)
+
+    monkeypatch.setattr(Parser, "__call__", parse)
+    report = IndexBuilder(store, embedder, Chunker()).run(settings.docs_dir, progress=False)
+    assert report.added == ["c.txt"] and report.unchanged == ["a.txt"]
+    assert report.failed == [("b.txt", "b.txt: could not be read or parsed (RuntimeError: a layout nobody foresaw)")]
+    assert [r.source for r in store.records()] == ["a.txt", "c.txt"]
