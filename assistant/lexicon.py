@@ -1,310 +1,82 @@
-"""Tokenising for BM25 and evidence checks: OpenCC-simplified text, jieba with domain words, stop words and a small
-table of everyday ↔ policy wording (the words parents and teachers use are not the words documents use)."""
+"""Tokenising for BM25 and evidence checks: OpenCC-simplified text, jieba with domain words, stop words, and everyday
+↔ policy wording (the words parents and teachers use are not the words documents use).
+
+The word lists are data, in `assistant/resources/*.tsv`, each row with a provenance (see the README there): a hand
+table of general everyday → policy mappings, and HIT 同义词词林 (`assistant.thesaurus`) for everything else. Entries
+once written for a single gold question were removed; `resources/removed.tsv` records which and why.
+"""
 
 from __future__ import annotations
 
+import csv
+import functools
 import logging
 import re
+from pathlib import Path
 
 import jieba
 
+from assistant.thesaurus import thesaurus
 from index.text import to_simplified
 
 jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" banner would pollute CLI output
 
-DOMAIN_WORDS = [
-    "绩效工资",
-    "奖励性绩效工资",
-    "班主任",
-    "课后服务",
-    "校外培训",
-    "区管校聘",
-    "县管校聘",
-    "交流轮岗",
-    "职称评聘",
-    "师德师风",
-    "生均公用经费",
-    "公办幼儿园",
-    "普惠性幼儿园",
-    "学前教育",
-    "义务教育",
-    "普通高中",
-    "中等职业",
-    "毛入园率",
-    "毛入学率",
-    "巩固率",
-    "牵头单位",
-    "责任单位",
-    "集团化办学",
-    "智慧校园",
-    "心理健康",
-    "特殊教育",
-    "继续教育",
-    "教师培训",
-    "乡村教师",
-    "寄宿制",
-    "非寄宿制",
-    "双减",
-    "五育并举",
-    "总校制",
-    "思政课",
-    "劳动教育",
-    "体育特色学校",
-    "艺术特色学校",
-    "科技工作室",
-    "在园幼儿",
-    "专任教师",
-    "近视防控",
-    "营养餐",
-    "校园安全",
-    "山海协作",
-    "二级保健",
-    "特级教师",
-    "正高级教师",
-    "校长职级制",
-    "教育督导",
-    "督学",
-    "课时",
-    "补助",
-    "津贴",
-    "经费",
-]
+RESOURCES = Path(__file__).with_name("resources")
+# `general:<kind>` holds in any education-policy text, `domain:<kind>` is a term of art of the field; `gold:<ids>`
+# marks an entry written for particular gold questions, which may only appear in removed.tsv.
+PROVENANCE = re.compile(r"^(general|domain):[a-z][a-z-]*$")
+SEPARATOR = "|"  # between the synonyms of one row; no policy phrase contains it
 
-STOP = set(
-    [
-        "的",
-        "了",
-        "和",
-        "与",
-        "及",
-        "或",
-        "是",
-        "在",
-        "有",
-        "对",
-        "为",
-        "将",
-        "把",
-        "被",
-        "由",
-        "等",
-        "中",
-        "上",
-        "下",
-        "吗",
-        "呢",
-        "吧",
-        "啊",
-        "么",
-        "呀",
-        "哪些",
-        "哪个",
-        "哪",
-        "什么",
-        "怎么",
-        "怎样",
-        "如何",
-        "多少",
-        "几",
-        "是否",
-        "能否",
-        "可以",
-        "能",
-        "会",
-        "要",
-        "需要",
-        "应该",
-        "应当",
-        "请问",
-        "一下",
-        "关于",
-        "我",
-        "我们",
-        "你",
-        "你们",
-        "他",
-        "她",
-        "它",
-        "这",
-        "那",
-        "这个",
-        "那个",
-        "这些",
-        "那些",
-        "文件",
-        "规定",
-        "政策",
-        "有没有",
-        "有无",
-        "没有",
-        "说",
-        "提到",
-        "提出",
-        "里",
-        "内",
-        "其",
-        "之",
-        "所",
-        "以",
-        "而",
-        "并",
-        "也",
-        "都",
-        "还",
-        "又",
-        "就",
-        "给",
-        "从",
-        "到",
-        "向",
-        "按照",
-        "年",
-        "月",
-        "日",
-        "个",
-        "项",
-        "条",
-        "款",
-        "次",
-        "一",
-        "，",
-        "。",
-        "？",
-        "!",
-        "！",
-        "、",
-        "：",
-        "；",
-        "（",
-        "）",
-        "(",
-        ")",
-        "“",
-        "”",
-        "「",
-        "」",
-        "《",
-        "》",
-        ",",
-        ".",
-        "?",
-        ":",
-        ";",
-    ]
-)
+# Expansion weights relative to a question's own terms (1.0): a hand-table synonym was checked for this domain, a
+# thesaurus synonym is a general-language equivalent that may be of another sense (待遇 → 招待), so it counts less.
+TABLE_WEIGHT = 0.5
+THESAURUS_WEIGHT = 0.25
 
+
+def read_table(name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of one resource file; a missing or unexpected column or an unknown provenance is an error, so a
+    hand edit cannot silently drop or smuggle in entries."""
+    path = RESOURCES / name
+    with open(path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
+        header = tuple(next(reader))
+        if header != columns:
+            raise ValueError(f"{path}: header {header} is not {columns}")
+        rows = []
+        for n, cells in enumerate(reader, start=2):
+            row = dict(zip(columns, cells, strict=False))
+            if len(cells) != len(columns) or not all(cells):
+                raise ValueError(f"{path}:{n}: expected {len(columns)} non-empty cells, got {cells}")
+            if not PROVENANCE.match(row["provenance"]):
+                raise ValueError(f"{path}:{n}: provenance {row['provenance']!r} is not general:… or domain:…")
+            rows.append(row)
+    return rows
+
+
+def _words(name: str) -> list[str]:
+    return [row["word"] for row in read_table(name, ("word", "provenance"))]
+
+
+def _synonyms(name: str) -> dict[str, tuple[str, ...]]:
+    table: dict[str, tuple[str, ...]] = {}
+    for row in read_table(name, ("word", "synonyms", "provenance")):
+        if row["word"] in table:
+            raise ValueError(f"{name}: {row['word']} listed twice")
+        table[row["word"]] = tuple(row["synonyms"].split(SEPARATOR))
+    return table
+
+
+# jieba user words: policy compounds kept whole (绩效工资, 课后服务) instead of split into their parts.
+DOMAIN_WORDS: list[str] = _words("domain_words.tsv")
+STOP: frozenset[str] = frozenset(_words("stop_words.tsv"))
 # Whom a figure is for: a figure stated for one of these does not answer a question about another.
-SUBJECT_WORDS = frozenset(
-    "校长 副校长 园长 班主任 教师 老师 乡村教师 特级教师 正高级教师 骨干教师 教研员 辅导员 少先队辅导员 督学 "
-    "学生 幼儿 儿童 残疾学生 研究生 家长 教职工 "
-    "幼儿园 小学 初中 高中 普通高中 中职 职业学校 高职 特殊教育学校 民办学校 公办学校 寄宿制学校 非寄宿制学校".split()
-)
-
-# Everyday words → the words policy documents use. Both directions are added at query time.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "老师": ("教师",),
-    "孩子": ("学生", "幼儿", "儿童"),
-    "家长": ("监护人", "家庭"),
-    "小孩": ("学生", "幼儿", "儿童"),
-    "娃": ("学生", "幼儿"),
-    "上学": ("入学", "就读", "就学"),
-    "入学": ("招生", "就读", "入园"),
-    "入园": ("入学", "招生", "在园"),
-    "读书": ("就读", "入学"),
-    "钱": ("补助", "经费", "工资", "元", "标准", "费用"),
-    "多拿": ("绩效", "补助", "奖励", "津贴"),
-    "工资": ("绩效工资", "收入", "待遇"),
-    "收入": ("工资", "待遇"),
-    "待遇": ("工资", "收入"),
-    "补贴": ("补助", "津贴"),
-    "补助": ("补贴", "津贴"),
-    "津贴": ("补贴", "补助"),
-    "放学后": ("课后服务",),
-    "托管": ("课后服务",),
-    "看护": ("课后服务",),
-    "幼儿园": ("学前教育", "在园幼儿", "幼儿"),
-    "小学": ("义务教育", "普通小学"),
-    "初中": ("义务教育", "普通初中"),
-    "高中": ("普通高中", "高中阶段"),
-    "职高": ("中等职业", "中职"),
-    "中专": ("中等职业", "中职"),
-    "作业": ("作业负担", "双减"),
-    "补课": ("校外培训", "有偿补课"),
-    "培训班": ("校外培训",),
-    "近视": ("视力", "近视防控"),
-    "眼睛": ("近视",),
-    "心理": ("心理健康",),
-    "运动": ("体育", "锻炼"),
-    "锻炼": ("体育",),
-    "评职称": ("职称评聘", "职称评审", "职称"),
-    "职称": ("职称评聘",),
-    "轮岗": ("交流轮岗", "交流"),
-    "调动": ("交流轮岗", "交流"),
-    "生病": ("重大疾病", "疾病"),
-    "看病": ("保健", "疾病"),
-    "谁负责": ("牵头单位", "责任单位"),
-    "负责": ("牵头单位", "责任单位"),
-    "哪个部门": ("牵头单位", "责任单位"),
-    "牵头": ("牵头单位",),
-    "学位": ("学位", "入学"),
-    "名额": ("学位", "比例"),
-    "残疾": ("特殊教育", "残疾学生"),
-    "午饭": ("营养餐", "就餐"),
-    "电脑": ("信息化", "智能化终端"),
-    "网络": ("信息化", "宽带"),
-    "学费": ("收费", "保教费"),
-    "班主任": ("班主任",),
-    "学习": ("培训", "研修"),
-    "考核": ("考核", "考评"),
-    "校长": ("校长", "校园长"),
-    "退休": ("荣退",),
-    "退下来": ("荣退",),
-    "讲台": ("一线", "任课"),
-    "上课": ("任课", "一线", "课时"),
-    "教书": ("任教", "教学", "任职"),
-    "念书": ("就读",),
-    "打官司": ("法律援助",),
-    "官司": ("法律援助",),
-    "受伤": ("意外伤害",),
-    "摔伤": ("意外伤害",),
-    "磕伤": ("意外伤害",),
-    "大病": ("重大疾病",),
-    "帮扶": ("扶助", "互助金", "帮扶"),
-    "公立": ("公办",),
-    "私立": ("民办",),
-    "伙食": ("食堂", "营养餐", "陪餐"),
-    "一起吃饭": ("陪餐",),
-    "吃饭": ("营养餐", "食堂", "就餐", "陪餐"),
-    "奖金": ("奖励", "奖项", "资金"),
-    "出钱": ("财政", "资金", "保障", "经费", "费用", "交纳"),
-    "交钱": ("费用", "收费", "交纳"),
-    "自费": ("费用", "交纳"),
-    "评": ("评选", "评聘", "评审"),
-    "中级": ("中、初级职称", "职称"),
-    "本校": ("学校", "任职学校"),
-    "上面": ("管理权限",),
-    "拼音": ("小学化",),
-    "算术": ("小学化",),
-    "提前": ("小学化", "衔接"),
-    "公务员": ("公务员",),
-    "机关": ("公务员",),
-    "缺老师": ("结构性矛盾", "缺编"),
-    "课上不全": ("课程开设不齐",),
-    "比赛": ("竞赛", "运动会", "赛事"),
-    "运动会": ("运动会",),
-    "估算": ("预判", "基数"),
-    "分学校": ("划片", "就近入学"),
-    "家住": ("划片", "就近入学"),
-    "找上门": ("资助政策找人",),
-    "上门": ("家访", "找人"),
-    "多长时间": ("学时", "小时"),
-    "进修": ("培训", "继续教育", "学时"),
-    "小区": ("居住区",),
-    "配建": ("配套",),
-    "全校": ("学校",),
-    "全校性": ("学校",),
-    "几回": ("一次",),
-}
+SUBJECT_WORDS: frozenset[str] = frozenset(_words("subject_words.tsv"))
+# Question words that say nothing about where the answer is (`assistant.question.GENERIC`).
+GENERIC_WORDS: frozenset[str] = frozenset(_words("generic_words.tsv"))
+# Single characters that carry meaning on their own in questions; other single-character tokens are noise.
+SINGLE_CHAR_TERMS: frozenset[str] = frozenset(_words("single_char_terms.tsv"))
+# Everyday word → the words policy documents use (one direction: 老师 → 教师, not 教师 → 老师).
+SYNONYMS: dict[str, tuple[str, ...]] = _synonyms("synonyms.tsv")
 
 _PUNCT = re.compile(r"^[\W_]+$")
 
@@ -318,16 +90,23 @@ class Lexicon:
             self._jieba.add_word(w, freq=20000)
 
     def nouns(self, text: str) -> set[str]:
-        """Words jieba's tagger reads as nouns (n*, vn): what a question is about, as opposed to how it asks."""
-        import jieba.posseg
+        """The question's words (as `words` cuts them) that are nouns: what it is about, not how it asks. A word's
+        part of speech is jieba's dictionary tag (n*, vn); a domain word is a noun; a word the
+        dictionary lacks is tagged by jieba's tagger on its own."""
+        return {w for w in self.words(text) if _is_noun(self.tag(w))}
 
-        if not hasattr(self, "_pos"):
-            self._pos = jieba.posseg.POSTokenizer(tokenizer=self._jieba)
-        return {
-            w.word
-            for w in self._pos.lcut(to_simplified(text))
-            if (w.flag.startswith("n") and w.flag not in ("nr", "nrt")) or w.flag == "vn"
-        }
+    def tag(self, word: str) -> str:
+        if word in DOMAIN_WORDS:
+            return "n"
+        tag = dictionary_tags().get(word)
+        if tag is None:
+            import jieba.posseg
+
+            if not hasattr(self, "_pos"):
+                self._pos = jieba.posseg.POSTokenizer(tokenizer=self._jieba)
+            pieces = self._pos.lcut(word)
+            tag = pieces[-1].flag if pieces else "x"  # a compound is what its last word is (煤炭企业 → 企业)
+        return tag
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens (long words and their parts) of the simplified text, without stop words."""
@@ -338,6 +117,14 @@ class Lexicon:
             if tok and tok not in STOP and not _PUNCT.match(tok):
                 out.append(tok)
         return out
+
+    def cut(self, text: str) -> list[str]:
+        """Precise-mode segmentation of already simplified text, every character kept (for word boundaries)."""
+        return self._jieba.lcut(text)
+
+    def parts(self, word: str) -> list[str]:
+        """The dictionary words inside a longer word (search mode's sub-words): 体育比赛 → 体育, 比赛."""
+        return [p for p in self._jieba.lcut_for_search(word) if p != word]
 
     def words(self, text: str) -> list[str]:
         """Whole words of the simplified text (precise mode), each once, without stop words."""
@@ -356,22 +143,50 @@ class Lexicon:
                 seen.append(tok)
         return seen
 
+    def frequency(self, word: str) -> int:
+        """jieba's dictionary count for the word (domain words count 20000), 0 when jieba does not know it: tells a
+        dictionary word from a join jieba's HMM made of a question's phrasing (会亮, 能领)."""
+        self._jieba.check_initialized()
+        return self._jieba.FREQ.get(word, 0)
+
     @staticmethod
-    def expand(terms: list[str]) -> list[str]:
-        out = list(terms)
+    def synonyms(word: str) -> frozenset[str]:
+        """Hand-table synonyms ∪ 词林 synonyms of a word (in either script), without the word itself."""
+        word = to_simplified(word)
+        return (frozenset(SYNONYMS.get(word, ())) | thesaurus().synonyms(word)) - {word}
+
+    @staticmethod
+    def expansion(terms: list[str]) -> dict[str, float]:
+        """The terms (weight 1.0), then their hand-table synonyms (TABLE_WEIGHT), then their 词林 synonyms
+        (THESAURUS_WEIGHT), each word once at the highest weight it earns, in that order."""
+        out = dict.fromkeys(terms, 1.0)
         for t in terms:
             for syn in SYNONYMS.get(t, ()):
-                if syn not in out:
-                    out.append(syn)
+                out.setdefault(syn, TABLE_WEIGHT)
+        for t in terms:
+            for syn in sorted(thesaurus().synonyms(t)):  # sorted: a frozenset's order varies between processes
+                out.setdefault(syn, THESAURUS_WEIGHT)
         return out
 
+    @staticmethod
+    def expand(terms: list[str]) -> list[str]:
+        """The terms and every synonym of them, table first: `expansion` without the weights."""
+        return list(Lexicon.expansion(terms))
 
-def place_names() -> frozenset[str]:
-    """Words jieba's dictionary tags as place names (ns): tells a real region ("海淀区") from "教育强县"."""
-    names: set[str] = set()
+
+def _is_noun(tag: str) -> bool:
+    # Person names count: jieba's dictionary tags some common nouns nr (幼儿园), and a person a question names
+    # is what it is about as much as a thing is.
+    return tag.startswith("n") or tag == "vn"
+
+
+@functools.cache
+def dictionary_tags() -> dict[str, str]:
+    """jieba's dictionary: word → part-of-speech tag (read once per process)."""
+    tags: dict[str, str] = {}
     with open(jieba.get_dict_file().name, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
-            if len(parts) == 3 and parts[2] == "ns":
-                names.add(parts[0])
-    return frozenset(names)
+            if len(parts) == 3:
+                tags[parts[0]] = parts[2]
+    return tags
