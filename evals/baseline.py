@@ -8,6 +8,10 @@ wrapped as a llama-index `BaseEmbedding`, so the comparison isolates chunking, h
 rather than the model. No LLM: the "answer" is the top chunk's text, it never refuses, and its citations are the
 top-k chunks (clause "chunk N" of the file).
 
+Files: UTF-8 `.txt`/`.md` are read as they are (what `SimpleDirectoryReader` does); Word, PDF, HTML and text in
+another encoding (GBK, Big5) are read with the project's readers' plain text, standing in for the file readers
+and encoding detection a user would add, so the baseline sees the same documents as the project on every set.
+
 `BaselineAssistant` has the pipeline's shape (`ask(q)` → answer with `.text/.refused/.citations/.latency_ms`,
 `.retriever.retrieve(q, k)` → hits with `.chunk.source/.path/.text`), so the same scoring code scores it.
 """
@@ -27,7 +31,7 @@ from assistant.models import Answer, Citation
 
 CHUNK_SIZE = 512
 CHUNK_OVERLAP = 50
-DOC_SUFFIXES = (".txt", ".md")
+DOC_SUFFIXES = (".txt", ".md", ".docx", ".pdf", ".html", ".htm")
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,18 @@ class BaselineChunk:
 class BaselineHit:
     chunk: BaselineChunk
     score: float
+
+
+def file_text(path: Path) -> str:
+    """A file's text as the baseline reads it (see the module docstring)."""
+    if path.suffix.lower() in (".txt", ".md"):
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            pass
+    from index.readers import read_file
+
+    return read_file(path).text
 
 
 def make_llama_embedding(embedder):
@@ -108,10 +124,16 @@ class BaselineAssistant:
         splitter = SentenceSplitter(chunk_size=CHUNK_SIZE, chunk_overlap=CHUNK_OVERLAP)
         nodes = []
         self.chunks: dict[str, BaselineChunk] = {}
+        self.skipped: list[str] = []
         for path in files:
+            try:
+                text = file_text(path)
+            except ValueError as exc:  # an unreadable file is left out, as a reader error would leave it out
+                self.skipped.append(str(exc))
+                continue
             # file_name is kept out of the embedded text: a hashed file name is noise to the model.
             doc = Document(
-                text=path.read_text(encoding="utf-8", errors="replace"),
+                text=text,
                 metadata={"file_name": path.name},
                 excluded_embed_metadata_keys=["file_name"],
                 excluded_llm_metadata_keys=["file_name"],

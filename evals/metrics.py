@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-TYPES = ("fact", "number", "list", "paraphrase", "cross_script", "multi_doc", "unanswerable")
+# The seeds' types, then NCPQA's "passage" (an answer of several sentences), unanswerable last.
+TYPES = ("fact", "number", "list", "paraphrase", "cross_script", "multi_doc", "passage", "unanswerable")
 PERSONAS = ("teacher", "parent", "staff", "other")
 
 MARKER = re.compile(r"\[\d+\]")
@@ -115,17 +116,17 @@ def figures(text: str) -> list[str]:
 
 
 def unsupported_figures(answer: str, cited_texts: Sequence[str]) -> list[str]:
-    """Figures of the answer that appear as a whole number in none of the cited clause texts.
+    """Figures of the answer that none of the cited clause texts states, as plain numbers, each once.
 
-    Whole-number matching (not substring) so that an answer's "5" is not excused by a clause's "2025".
+    The guard's reader (`assistant.numbers`) decides, so the metric and the guard agree: whole figures compared by
+    value and unit, so an answer's "5" is not excused by a clause's "2025", and "300元" is stated by "三百元".
     """
-    supported: set[str] = set()
-    for text in cited_texts:
-        supported.update(figures(text))
+    from assistant.numbers import unsupported
+
     out: list[str] = []
-    for f in figures(answer):
-        if f not in supported and f not in out:
-            out.append(f)
+    for q in unsupported(answer, list(cited_texts)):
+        if q.number not in out:
+            out.append(q.number)
     return out
 
 
@@ -217,6 +218,7 @@ METRICS = (
     "citation_hit@3",
     "cited_doc_recall",
     "keyword_recall",
+    "evidence_indexed",
     "refusal_precision",
     "refusal_recall",
     "refusal_accuracy",
@@ -245,6 +247,9 @@ def summarise(records: Sequence[dict]) -> dict[str, Any]:
         "citation_hit@3": _mean([float(r["citation_at3"]) for r in ans]),
         "cited_doc_recall": _mean([r["cited_doc_recall"] for r in ans]),
         "keyword_recall": _mean(kw),
+        # Share of answerable items whose evidence lies inside one indexed unit (clause or chunk) of its document:
+        # the ceiling of citation hit@3. Records without the diagnostic leave it out.
+        "evidence_indexed": _mean([1.0 if r["reachable"] else 0.0 for r in ans if "reachable" in r]),
     }
     out.update(refusal_scores([(not r["answerable"], r["refused"]) for r in records]))
     out["unsupported_figure_rate"] = _mean([1.0 if r["unsupported"] else 0.0 for r in answered])
@@ -263,11 +268,70 @@ def breakdown(records: Sequence[dict], key: str, order: Sequence[str] = ()) -> d
     return {k: summarise(groups[k]) for k in keys}
 
 
-def gate_failures(summary: dict[str, Any], thresholds: dict[str, float]) -> list[tuple[str, float | None, float]]:
-    """(metric, value, minimum) for every threshold the summary falls below; a missing value fails too."""
+def group_agreement(records: Sequence[dict]) -> dict[str, Any]:
+    """How consistently paraphrases of one question are treated: records carry `group` (None outside a group).
+
+    A group agrees when all its members get the same decision (all answered or all refused); `agreement` is the
+    share of groups (of two or more members) that agree, None when there are none. `answer_agreement` asks more:
+    every member decided rightly and, for answerable groups, every member's first three citations hold the
+    evidence.
+    """
+    members: dict[str, list[dict]] = {}
+    for r in records:
+        if r.get("group"):
+            members.setdefault(r["group"], []).append(r)
+    groups = {g: rs for g, rs in members.items() if len(rs) >= 2}
+    details = {}
+    for g, rs in sorted(groups.items()):
+        refused = sum(1 for r in rs if r["refused"])
+        right = all(
+            r["refused"] if not r["answerable"] else (not r["refused"] and r.get("citation_at3", False)) for r in rs
+        )
+        details[g] = {"n": len(rs), "refused": refused, "agree": refused in (0, len(rs)), "all_right": right}
+    return {
+        "groups": len(details),
+        "agreement": _mean([1.0 if d["agree"] else 0.0 for d in details.values()]),
+        "answer_agreement": _mean([1.0 if d["all_right"] else 0.0 for d in details.values()]),
+        "by_group": details,
+    }
+
+
+def parse_thresholds(raw: Any) -> dict[str, dict[str, float]]:
+    """Thresholds as {metric: {"min": x} | {"max": y} | both}; a bare number is a minimum (the old format).
+
+    Raises ValueError on anything else, so a typo in thresholds.json fails the gate loudly instead of passing it.
+    """
+    if not isinstance(raw, dict):
+        raise ValueError("thresholds: expected an object of metric name → minimum or {min, max}")
+    out: dict[str, dict[str, float]] = {}
+    for metric, value in raw.items():
+        if metric.startswith("_"):
+            continue  # "_comment" and the like
+        if isinstance(value, bool):
+            raise ValueError(f"thresholds: {metric}: expected a number or {{min, max}}")
+        if isinstance(value, int | float):
+            out[metric] = {"min": float(value)}
+            continue
+        if (
+            not isinstance(value, dict)
+            or not value
+            or set(value) - {"min", "max"}
+            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in value.values())
+        ):
+            raise ValueError(f"thresholds: {metric}: expected a number or {{min, max}}, got {value!r}")
+        out[metric] = {k: float(v) for k, v in value.items()}
+    return out
+
+
+def gate_failures(summary: dict[str, Any], thresholds: dict[str, Any]) -> list[tuple[str, float | None, str, float]]:
+    """(metric, value, "min" | "max", bound) for every bound the summary breaks; a missing value fails too."""
     failures = []
-    for metric, minimum in thresholds.items():
+    for metric, bounds in parse_thresholds(thresholds).items():
         value = summary.get(metric)
-        if value is None or value < float(minimum):
-            failures.append((metric, value, float(minimum)))
+        for kind in ("min", "max"):
+            if kind not in bounds:
+                continue
+            bound = bounds[kind]
+            if value is None or (value < bound if kind == "min" else value > bound):
+                failures.append((metric, value, kind, bound))
     return failures

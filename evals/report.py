@@ -1,7 +1,8 @@
-"""Render a results document into evals/results.json, evals/REPORT.md and evals/ablation.png.
+"""Render a results document into results.json, REPORT.md and quality.png, and the README's quality table.
 
-Rendering reads only the results dict, so `python -m evals report` can redraw the report from a saved results.json
-without re-running anything.
+Rendering reads only the results dict, so `python -m evals report` can redraw everything from a saved results.json
+without re-running anything. Sets marked not public (NCPQA) are listed by question id only: their question text
+and documents stay outside the repository.
 """
 
 from __future__ import annotations
@@ -11,237 +12,211 @@ from pathlib import Path
 from typing import Any
 
 from evals.metrics import METRICS
+from evals.report_text import DEFINITIONS, failure_kind, failures_section, fmt, groups_section
 
-CHART_METRICS = (
-    ("hit@3", "retrieval hit@3"),
-    ("citation_accuracy", "citation accuracy"),
-    ("keyword_recall", "keyword recall"),
-    ("refusal_accuracy", "refusal accuracy"),
+# The issue's targets for the project pipeline: (metric, "min" | "max", bound, sets it applies to; None = all).
+TARGETS = (
+    ("false_refusal_rate", "max", 0.08, None),
+    ("refusal_recall", "min", 0.85, None),
+    ("citation_hit@3", "min", 0.90, ("seeds-test",)),
+    ("citation_hit@3", "min", 0.85, ("ncpqa-dev",)),
 )
-BREAKDOWN_COLUMNS = (
-    "hit@1",
+HEADLINE = (
+    ("citation_hit@3", "cite@3"),
+    ("citation_accuracy", "citation acc."),
+    ("false_refusal_rate", "false refusals ↓"),
+    ("refusal_recall", "unanswerable refused"),
+    ("hit@3", "retrieval hit@3"),
+    ("keyword_recall", "keyword recall"),
+    ("unsupported_figure_rate", "unsupported figures ↓"),
+)
+BREAKDOWN = (
     "hit@3",
-    "mrr",
     "citation_accuracy",
     "citation_hit@3",
-    "cited_doc_recall",
+    "evidence_indexed",
     "keyword_recall",
-    "refusal_accuracy",
     "false_refusal_rate",
+    "refusal_recall",
     "unsupported_figure_rate",
-    "latency_p50_ms",
 )
-DEFINITIONS = {
-    "hit@1": "retriever (unscoped, top 10): a relevant chunk at rank 1 — relevant = from the gold document and its "
-    "text contains the gold evidence after t2s + half-width + whitespace removal (multi_doc: any gold evidence)",
-    "hit@3": "relevant chunk within the top 3",
-    "hit@5": "relevant chunk within the top 5",
-    "mrr": "mean reciprocal rank of the first relevant chunk (0 when none in the top 10)",
-    "citation_accuracy": "the answer's FIRST citation is from the gold document and its clause text contains the "
-    "evidence (a refusal scores 0)",
-    "citation_hit@3": "any of the first 3 citations does",
-    "cited_doc_recall": "fraction of the gold documents among the citations (the multi_doc measure)",
-    "keyword_recall": "fraction of answer_keywords in the answer text, both normalised to simplified half-width "
-    "(a refusal scores 0)",
-    "refusal_precision": "refused items that are unanswerable / refused items",
-    "refusal_recall": "unanswerable items refused / unanswerable items",
-    "refusal_accuracy": "items whose refused flag is right / ALL items",
-    "false_refusal_rate": "answerable items refused / answerable items",
-    "unsupported_figure_rate": "answered (not refused) answerable items whose text, [n] markers removed, states a "
-    "number found in none of the cited clause texts",
-    "latency_p50_ms": "median time of `ask` (model loaded beforehand)",
-    "latency_p95_ms": "95th percentile time of `ask`",
-}
-LOWER_IS_BETTER = {"false_refusal_rate", "unsupported_figure_rate", "latency_p50_ms", "latency_p95_ms"}
+PERCENT = {"false_refusal_rate", "refusal_recall"}
+PROJECT = "hybrid"
 
 
-def fmt(value: Any, metric: str = "") -> str:
-    if value is None:
-        return "n/a"
-    if metric.endswith("_ms"):
-        return f"{value:.0f}"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+def cell(value: Any, metric: str = "") -> str:
+    """Rates that are shares of questions read best as percentages; scores stay as 0–1."""
+    if value is not None and metric in PERCENT:
+        return f"{value * 100:.1f}%"
+    return fmt(value, metric)
 
 
-def _short(source: str | None) -> str:
-    return (source or "?").split("_")[0]
+def _pipes(results: dict[str, Any]) -> list[str]:
+    return list(results["meta"]["pipelines"])
 
 
-def _cell(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+def _label(results: dict[str, Any], name: str) -> str:
+    return results["meta"].get("labels", {}).get(name, name)
 
 
-def failure_kind(rec: dict) -> str | None:
-    """Why a record failed, or None: the categories the failure list groups by."""
-    if not rec["answerable"]:
-        return None if rec["refused"] else "answered an unanswerable question"
-    if rec.get("error"):
-        return "error"
-    if rec["refused"]:
-        return "false refusal"
-    if rec["citation_at1"]:
-        return None
-    if rec["citation_at3"]:
-        return "right clause cited, but not first"
-    if rec.get("rank") is None:
-        return "evidence not retrieved (top 10)"
-    return "wrong clause cited"
+def target_verdicts(set_name: str, summary: dict[str, Any]) -> list[tuple[str, str, float, float | None, bool | None]]:
+    """(metric, kind, bound, value, met) for each target that applies to the set; met is None when the set has
+    nothing to measure it on (no unanswerable questions, say)."""
+    out = []
+    for metric, kind, bound, sets in TARGETS:
+        if sets is not None and set_name not in sets:
+            continue
+        value = summary.get(metric)
+        met = None if value is None else value <= bound if kind == "max" else value >= bound
+        out.append((metric, kind, bound, value, met))
+    return out
 
 
-def _got(rec: dict) -> str:
-    if rec.get("error"):
-        return f"error: {rec['error'][:80]}"
-    if rec["refused"]:
-        near = ", ".join(f"{_short(c['doc'])} {c['clause']}" for c in rec.get("nearest", []))
-        return f"refused ({rec.get('reason', '')}); nearest: {near or '—'}"
-    cites = ", ".join(f"[{c['n']}] {_short(c['doc'])} {c['clause']}" for c in rec.get("citations", [])[:3])
-    return f"cited {cites or 'nothing'}"
+def headline_table(results: dict[str, Any]) -> list[str]:
+    """Every set × pipeline on the headline metrics: the table the README carries."""
+    out = ["| set | pipeline | answerable / unanswerable | " + " | ".join(h for _, h in HEADLINE) + " |"]
+    out.append("|---|---|---:|" + "---:|" * len(HEADLINE))
+    for entry in results["sets"].values():
+        for name in _pipes(results):
+            if name not in entry["pipelines"]:
+                continue
+            s = entry["pipelines"][name]["summary"]
+            label = f"**{_label(results, name)}**" if name == PROJECT else _label(results, name)
+            cells = " | ".join(cell(s.get(m), m) for m, _ in HEADLINE)
+            out.append(f"| {entry['label']} | {label} | {s['n_answerable']} / {s['n_unanswerable']} | {cells} |")
+    return out
 
 
-def _expected(rec: dict) -> str:
-    if not rec["answerable"]:
-        return "refusal"
-    return "; ".join(f"{_short(e['doc'])} {e['clause']}" for e in rec.get("expected", []))
+def targets_table(results: dict[str, Any]) -> list[str]:
+    out = ["| set | target | project | met |", "|---|---|---:|:---:|"]
+    for set_name, entry in results["sets"].items():
+        if PROJECT not in entry["pipelines"]:
+            continue
+        for metric, kind, bound, value, met in target_verdicts(set_name, entry["pipelines"][PROJECT]["summary"]):
+            sign = "≤" if kind == "max" else "≥"
+            out.append(
+                f"| {entry['label']} | {metric} {sign} {cell(bound, metric)} | {cell(value, metric)} | "
+                f"{'—' if met is None else 'yes' if met else '**no**'} |"
+            )
+    return out
 
 
-def seed_n(unseen: dict[str, Any]) -> int:
-    return len(unseen.get("records", []))
+def type_table(results: dict[str, Any], set_name: str) -> list[str]:
+    """Per question type, each pipeline's cite@3 and share refused (false refusals, or for unanswerable the
+    refusals that were right)."""
+    entry = results["sets"][set_name]
+    names = [n for n in _pipes(results) if n in entry["pipelines"]]
+    types = list(entry["pipelines"][names[0]]["by_type"]) if names else []
+    head = "".join(f" {_label(results, n)} cite@3 | {_label(results, n)} refused |" for n in names)
+    out = ["| type | n |" + head, "|---|---:|" + "---:|---:|" * len(names)]
+    for t in types:
+        row = []
+        for n in names:
+            s = entry["pipelines"][n]["by_type"].get(t, {})
+            refused = s.get("refusal_recall") if t == "unanswerable" else s.get("false_refusal_rate")
+            row += [fmt(s.get("citation_hit@3")), cell(refused, "refusal_recall")]
+        n_items = entry["pipelines"][names[0]]["by_type"][t]["n"]
+        out.append(f"| {t} | {n_items} | " + " | ".join(row) + " |")
+    return out
 
 
-def render_markdown(results: dict[str, Any], chart: str | None = "ablation.png") -> str:
-    meta, pipes = results["meta"], results["pipelines"]
-    names = [n for n in meta["pipelines"] if n in pipes]
-    labels = meta.get("labels", {})
-    corpus = meta.get("corpus", {})
-    out: list[str] = ["# Evaluation report", ""]
-    out.append("Generated by `python -m evals run`; do not edit by hand.")
-    out.append("")
+def breakdown_table(stats: dict[str, dict[str, Any]], title: str) -> list[str]:
+    out = [f"| {title} | n | " + " | ".join(BREAKDOWN) + " |", "|---|---:|" + "---:|" * len(BREAKDOWN)]
+    for group, s in stats.items():
+        out.append(f"| {group} | {s['n']} | " + " | ".join(cell(s.get(c), c) for c in BREAKDOWN) + " |")
+    return out
+
+
+def render_markdown(results: dict[str, Any], chart: str | None = "quality.png") -> str:
+    meta = results["meta"]
+    out: list[str] = ["# Evaluation report", "", "Generated by `python -m evals run`; do not edit by hand.", ""]
     out.append(f"* Run: {meta['date']}, commit `{meta['commit']}`, {meta.get('runtime_s', '?')} s in all")
     out.append(f"* Command: `{meta['command']}`")
-    out.append(f"* Embedder: `{meta.get('embedder', '?')}` (shared by every pipeline, baseline included)")
+    out.append(f"* Embedder: `{meta.get('embedder', '?')}` (shared by every pipeline, baselines included)")
+    if meta.get("limit"):
+        out.append(f"* **Only the first {meta['limit']} questions of each set** (a quick check, not a measurement)")
+    for name, why in meta.get("skipped", {}).items():
+        out.append(f"* Skipped {name}: {why}")
+    load = meta.get("load_average")
+    if load:
+        out.append(f"* Load average at the start: {' / '.join(map(str, load))} on {meta.get('cpus', '?')} CPUs")
+    out += ["", "## Sets", ""]
     out.append(
-        f"* Corpus: {corpus.get('files', '?')} files, {corpus.get('chars', '?')} characters; "
-        f"clause index {corpus.get('chunks', 'n/a')} chunks; baseline {corpus.get('baseline_chunks', 'n/a')} chunks"
+        "| set | gold | split | questions | types | documents | clause chunks | baseline chunks | index failures |"
     )
-    types = ", ".join(f"{t} {n}" for t, n in meta.get("gold_types", {}).items() if n)
-    out.append(f"* Gold: {meta['gold_items']} questions from `{meta['gold']}` ({types})")
-    out.append("")
-    docs = corpus.get("documents") or {}
-    if docs:
-        out += ["| doc | file | title |", "|---|---|---|"]
-        out += [f"| {_short(src)} | `{src}` | {_cell(title)} |" for src, title in docs.items()]
-        out.append("")
-
-    if "hybrid" in pipes and "baseline" in pipes:
-        h, b = pipes["hybrid"]["summary"], pipes["baseline"]["summary"]
-        deltas = []
-        for m in ("hit@3", "citation_accuracy", "keyword_recall", "refusal_accuracy"):
-            if h.get(m) is not None and b.get(m) is not None:
-                deltas.append(f"{m} {h[m]:.3f} vs {b[m]:.3f} ({h[m] - b[m]:+.3f})")
-        out += ["**Hybrid vs llama-index baseline:** " + "; ".join(deltas) + ".", ""]
-    out += ["## Side by side", ""]
-    out.append("| metric | " + " | ".join(labels.get(n, n) for n in names) + " |")
-    out.append("|---|" + "---:|" * len(names))
-    for m in ("n_answerable", "n_unanswerable", *METRICS, "errors"):
-        arrow = " ↓" if m in LOWER_IS_BETTER else ""
-        out.append(f"| {m}{arrow} | " + " | ".join(fmt(pipes[n]["summary"].get(m), m) for n in names) + " |")
-    out.append("")
-    out.append(
-        "The baseline never refuses, so its refusal precision is undefined (n/a) and its refusal accuracy is the "
-        "share of answerable questions. Its answer is the whole top chunk, so its keyword recall is generous and "
-        "its unsupported-figure rate is 0 by construction."
-    )
-    out.append("")
-    if chart:
-        out += [f"![hit@3, citation accuracy, keyword recall and refusal accuracy per pipeline]({chart})", ""]
-    timing = " · ".join(
-        f"{labels.get(n, n)}: build {pipes[n]['timing'].get('build_s', '?')} s, "
-        f"eval {pipes[n]['timing'].get('eval_s', '?')} s"
-        for n in names
-        if "timing" in pipes[n]
-    )
-    if timing:
-        load = meta.get("load_average")
-        noise = ""
-        if load:
-            noise = f" Load average at the start: {' / '.join(map(str, load))} (1/5/15 min) on {meta.get('cpus', '?')} CPUs."
-        out += [f"Timing — {timing}.{noise} Latencies are wall-clock and move with other load on the machine.", ""]
-
-    main = "hybrid" if "hybrid" in pipes else names[0]
-    for key, title in (("by_type", "type"), ("by_persona", "persona")):
-        out += [f"## {labels.get(main, main)} by {title}", ""]
-        out.append(f"| {title} | n | " + " | ".join(BREAKDOWN_COLUMNS) + " |")
-        out.append("|---|---:|" + "---:|" * len(BREAKDOWN_COLUMNS))
-        for group, s in pipes[main][key].items():
-            out.append(f"| {group} | {s['n']} | " + " | ".join(fmt(s.get(c), c) for c in BREAKDOWN_COLUMNS) + " |")
-        out.append("")
-
-    unseen = results.get("unseen")
-    if unseen and main in pipes:
-        seed, new = pipes[main]["summary"], unseen["summary"]
-        cols = ("hit@3", "citation_accuracy", "citation_hit@3", "keyword_recall", "refusal_accuracy")
-        out += ["## Unseen formats", ""]
+    out.append("|---|---|---|---:|---|---:|---:|---:|---:|")
+    for entry in results["sets"].values():
+        c = entry["corpus"]
+        types = ", ".join(f"{t} {n}" for t, n in entry["types"].items())
         out.append(
-            f"The hybrid pipeline on {unseen['documents']} documents generated for ingestion tests (Word with "
-            f"automatic numbering and merged cells, a PDF with running headers, a government web page, GBK and Big5 "
-            f"text, a regulation with 章/条/款/项), gold `{unseen['gold']}` ({seed_n(unseen)} questions), "
-            "beside the seed set."
+            f"| {entry['label']} | `{entry['gold']}` | {entry['split'] or 'all'} | {entry['n']} | {types} | "
+            f"{c['files']} (`{c['docs_dir']}`) | {c.get('chunks', 'n/a')} | {c.get('baseline_chunks', 'n/a')} | "
+            f"{len(c['index']['failed'])} |"
         )
-        out.append("")
-        out.append("| set | " + " | ".join(cols) + " |")
-        out.append("|---|" + "---:|" * len(cols))
-        out.append("| seed set | " + " | ".join(fmt(seed.get(c), c) for c in cols) + " |")
-        out.append("| unseen formats | " + " | ".join(fmt(new.get(c), c) for c in cols) + " |")
-        out.append("")
-        bad = [(r, failure_kind(r)) for r in unseen.get("records", [])]
-        bad = [(r, k) for r, k in bad if k]
-        for r, k in bad:
-            out.append(
-                f"* {r['id']} ({r['type']}): {_cell(r['question'])} — expected {_cell(_expected(r))}, got {_cell(_got(r))} — {k}"
-            )
-        if bad:
+    out.append("")
+    out += ["## Side by side", "", *headline_table(results), ""]
+    out.append(
+        "The baselines never refuse: their false refusals are 0 and their unanswerable-refused rate is 0 by "
+        "construction. Their answer is the whole top chunk or clause, so their keyword recall is generous and "
+        "their unsupported-figure rate is 0 by construction. cite@3 and citation accuracy score a refusal as 0."
+    )
+    out += ["", "## Targets (project pipeline)", "", *targets_table(results), ""]
+    if chart:
+        out += [f"![citation hit@3 per set and pipeline]({chart})", ""]
+    for set_name, entry in results["sets"].items():
+        out += [f"## {entry['label']}", ""]
+        out += ["By question type (refused: false refusals for answerable types, refusals for unanswerable):", ""]
+        out += [*type_table(results, set_name), ""]
+        project = entry["pipelines"].get(PROJECT)
+        if project:
+            out += [f"{_label(results, PROJECT)} by type:", "", *breakdown_table(project["by_type"], "type"), ""]
+            if project.get("by_persona"):
+                out += [*breakdown_table(project["by_persona"], "persona"), ""]
+            out += groups_section(project.get("groups") or {})
+        timing = " · ".join(
+            f"{_label(results, n)}: build {p['timing'].get('build_s', '?')} s, eval {p['timing'].get('eval_s', '?')} s"
+            for n, p in entry["pipelines"].items()
+        )
+        failed_docs = entry["corpus"]["index"]["failed"]
+        if failed_docs:
+            out += [f"Documents that failed to index ({len(failed_docs)}):", ""]
+            out += [f"* `{f['doc']}`: {f['error']}" for f in failed_docs]
             out.append("")
-
-    records = results.get("records", {}).get(main, [])
-    failed = [(r, failure_kind(r)) for r in records]
-    failed = [(r, k) for r, k in failed if k]
-    out += [f"## {labels.get(main, main)} failures", ""]
-    out.append(
-        f"{len(failed)} of {len(records)} questions fail: an answerable question whose first citation does not "
-        "hold the evidence (or that was refused), or an unanswerable question that was answered. "
-        "`rank` is where the retriever (unscoped) first returned a chunk with the evidence."
-    )
-    out.append("")
-    if failed:
-        kinds = sorted({k for _, k in failed})
-        type_names = [t for t in results["meta"].get("gold_types", {}) if any(r["type"] == t for r, _ in failed)]
-        out.append("| failure | " + " | ".join(type_names) + " | total |")
-        out.append("|---|" + "---:|" * (len(type_names) + 1))
-        for k in kinds:
-            counts = [sum(1 for r, kk in failed if kk == k and r["type"] == t) for t in type_names]
-            out.append(f"| {k} | " + " | ".join(str(c) if c else "" for c in counts) + f" | {sum(counts)} |")
+        out += [f"Timing — {timing}.", ""]
+        records = results.get("records", {}).get(set_name, {}).get(PROJECT, [])
+        out += failures_section(records, entry, _label(results, PROJECT))
+    out += ["## All metrics", ""]
+    for entry in results["sets"].values():
+        names = [n for n in _pipes(results) if n in entry["pipelines"]]
+        out += [f"**{entry['label']}**", ""]
+        out.append("| metric | " + " | ".join(_label(results, n) for n in names) + " |")
+        out.append("|---|" + "---:|" * len(names))
+        for m in ("n_answerable", "n_unanswerable", *METRICS, "errors"):
+            out.append(f"| {m} | " + " | ".join(cell(entry["pipelines"][n]["summary"].get(m), m) for n in names) + " |")
         out.append("")
-        out.append("| id | type | question | expected | got | rank | failure |")
-        out.append("|---|---|---|---|---|---:|---|")
-        for r, k in failed:
-            rank = r.get("rank")
-            out.append(
-                f"| {r['id']} | {r['type']} | {_cell(r['question'])} | {_cell(_expected(r))} | {_cell(_got(r))} | "
-                f"{rank if rank else '—'} | {k} |"
-            )
-        out.append("")
-
-    out += ["## Metric definitions", ""]
-    out.append(
-        "Unanswerable questions count only for the refusal metrics; answerable ones for retrieval, citation and "
-        "keyword metrics. Latency covers all questions. ↓ marks metrics where lower is better."
-    )
-    out.append("")
-    out += [f"* **{m}** — {d}" for m, d in DEFINITIONS.items()]
-    out.append("")
+    out += ["## Metric definitions", "", *[f"* **{m}** — {d}" for m, d in DEFINITIONS.items()], ""]
     return "\n".join(out)
+
+
+def stdout_table(results: dict[str, Any]) -> str:
+    """A compact side-by-side table for the terminal."""
+    cols = [h for _, h in HEADLINE]
+    widths = [max(8, len(c)) + 2 for c in cols]
+    lines = [f"{'set':<16}{'pipeline':<24}" + "".join(f"{c:>{w}}" for c, w in zip(cols, widths, strict=True))]
+    for entry in results["sets"].values():
+        for name in _pipes(results):
+            if name in entry["pipelines"]:
+                s = entry["pipelines"][name]["summary"]
+                cells = "".join(f"{cell(s.get(m), m):>{w}}" for (m, _), w in zip(HEADLINE, widths, strict=True))
+                lines.append(f"{entry['label']:<16}{_label(results, name):<24}" + cells)
+    project_groups = [
+        (e["label"], e["pipelines"][PROJECT]["groups"])
+        for e in results["sets"].values()
+        if PROJECT in e["pipelines"] and e["pipelines"][PROJECT].get("groups", {}).get("groups")
+    ]
+    for label, g in project_groups:
+        lines.append(f"{label}: paraphrase-group agreement {fmt(g['agreement'])} over {g['groups']} groups (project)")
+    return "\n".join(lines)
 
 
 def render_chart(results: dict[str, Any], path: Path) -> None:
@@ -250,15 +225,14 @@ def render_chart(results: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    pipes = results["pipelines"]
-    names = [n for n in results["meta"]["pipelines"] if n in pipes]
-    labels = results["meta"].get("labels", {})
+    sets = list(results["sets"].values())
+    names = _pipes(results)
     width = 0.8 / max(1, len(names))
-    fig, ax = plt.subplots(figsize=(10, 5), dpi=110)
+    fig, ax = plt.subplots(figsize=(10, 4.5), dpi=110)
     for i, name in enumerate(names):
-        values = [pipes[name]["summary"].get(m) for m, _ in CHART_METRICS]
-        xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(CHART_METRICS))]
-        bars = ax.bar(xs, [v or 0.0 for v in values], width, label=labels.get(name, name))
+        values = [e["pipelines"].get(name, {}).get("summary", {}).get("citation_hit@3") for e in sets]
+        xs = [j + (i - (len(names) - 1) / 2) * width for j in range(len(sets))]
+        bars = ax.bar(xs, [v or 0.0 for v in values], width, label=_label(results, name))
         for bar, v in zip(bars, values, strict=True):
             ax.annotate(
                 "n/a" if v is None else f"{v:.2f}",
@@ -269,10 +243,10 @@ def render_chart(results: dict[str, Any], path: Path) -> None:
                 xytext=(0, 2),
                 textcoords="offset points",
             )
-    ax.set_xticks(range(len(CHART_METRICS)), [label for _, label in CHART_METRICS])
+    ax.set_xticks(range(len(sets)), [e["label"] for e in sets])
     ax.set_ylim(0, 1.1)
-    ax.set_ylabel("score (higher is better)")
-    ax.set_title(f"Pipelines on {results['meta']['gold_items']} gold questions (commit {results['meta']['commit']})")
+    ax.set_ylabel("citation hit@3")
+    ax.set_title(f"citation hit@3 per set (commit {results['meta']['commit']})")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(names), frameon=False)
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
@@ -285,22 +259,24 @@ def dump_results(results: dict[str, Any]) -> str:
     head = {k: v for k, v in results.items() if k != "records"}
     text = json.dumps(head, ensure_ascii=False, indent=1)[:-2]
     blocks = []
-    for name, records in results.get("records", {}).items():
-        lines = ",\n".join("   " + json.dumps(r, ensure_ascii=False) for r in records)
-        blocks.append(f"  {json.dumps(name)}: [\n{lines}\n  ]")
+    for set_name, per_pipe in results.get("records", {}).items():
+        inner = []
+        for name, records in per_pipe.items():
+            lines = ",\n".join("    " + json.dumps(r, ensure_ascii=False) for r in records)
+            inner.append(f"   {json.dumps(name)}: [\n{lines}\n   ]")
+        blocks.append(f"  {json.dumps(set_name)}: {{\n" + ",\n".join(inner) + "\n  }")
     return text + ',\n "records": {\n' + ",\n".join(blocks) + "\n }\n}\n"
 
 
 def write_outputs(results: dict[str, Any], out_dir: Path) -> dict[str, Path]:
-    """Write results.json, REPORT.md and ablation.png into out_dir; returns their paths."""
+    """Write results.json, REPORT.md and quality.png into out_dir; returns their paths."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "results": out_dir / "results.json",
-        "report": out_dir / "REPORT.md",
-        "chart": out_dir / "ablation.png",
-    }
+    paths = {"results": out_dir / "results.json", "report": out_dir / "REPORT.md", "chart": out_dir / "quality.png"}
     paths["results"].write_text(dump_results(results), encoding="utf-8")
     render_chart(results, paths["chart"])
     paths["report"].write_text(render_markdown(results, paths["chart"].name), encoding="utf-8")
     return paths
+
+
+__all__ = ["failure_kind", "headline_table", "render_markdown", "stdout_table", "write_outputs"]

@@ -1,6 +1,8 @@
-"""The gold set is well-formed and grounded: every evidence string is a verbatim substring of its seed document.
+"""The gold sets are well-formed, grounded and split by the stated rule.
 
-Reads files only: evals/gold.jsonl and seeds/.
+Every evidence string is a verbatim substring of its seed document; every line says its split and its author; the
+split of the original items is the rule's; paraphrase groups are dev and have answerable and unanswerable groups.
+Reads files only: evals/gold.jsonl, evals/unseen/gold.jsonl and seeds/.
 """
 
 from __future__ import annotations
@@ -11,19 +13,23 @@ from pathlib import Path
 
 import pytest
 
+from evals import gold as G
+
 ROOT = Path(__file__).resolve().parents[2]
 GOLD = ROOT / "evals" / "gold.jsonl"
+UNSEEN = ROOT / "evals" / "unseen" / "gold.jsonl"
 SEEDS = ROOT / "seeds"
-KEYS = ["id", "question", "persona", "doc", "clause_path", "evidence", "answer_keywords", "type"]
+KEYS = ["id", "question", "persona", "doc", "clause_path", "evidence", "answer_keywords", "type", "split", "author"]
+GROUP_KEYS = [*KEYS[:8], "group", *KEYS[8:]]
 TYPES = {"fact", "number", "list", "paraphrase", "cross_script", "multi_doc", "unanswerable"}
 PERSONAS = {"teacher", "parent", "staff", "other"}
 
 
-def _load() -> list[dict]:
-    return [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _load(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-GOLD_ITEMS = _load()
+GOLD_ITEMS = _load(GOLD)
 SEED_TEXT = {p.name: p.read_text(encoding="utf-8") for p in SEEDS.iterdir() if p.is_file()}
 
 
@@ -48,9 +54,11 @@ def test_ids_and_questions_unique():
 
 @pytest.mark.parametrize("item", GOLD_ITEMS, ids=lambda g: g.get("id", "?"))
 def test_item_shape(item):
-    assert list(item) == KEYS
+    assert list(item) == (GROUP_KEYS if "group" in item else KEYS)
     assert item["type"] in TYPES
     assert item["persona"] in PERSONAS
+    assert item["split"] in G.SPLITS
+    assert isinstance(item["author"], str) and item["author"].strip()
     assert isinstance(item["question"], str) and item["question"].strip()
     assert isinstance(item["answer_keywords"], list)
     if item["type"] == "unanswerable":
@@ -77,3 +85,45 @@ def test_evidence_is_verbatim_in_its_seed(item):
 def test_every_seed_document_is_covered():
     covered = {d for g in GOLD_ITEMS if g["doc"] for d in _lists(g)[0]}
     assert sorted(set(SEED_TEXT) - covered) == []
+
+
+# -- the split ------------------------------------------------------------------------------------------------
+
+
+def test_stored_splits_follow_the_rule():
+    assert G.split_mismatches(GOLD_ITEMS) == []
+    assert len(G.ruled(GOLD_ITEMS)) == 180  # g001–g180: the items the rule splits
+
+
+def test_split_is_stratified_by_document_and_type():
+    buckets: dict[tuple[str, str], Counter] = {}
+    for g in G.ruled(GOLD_ITEMS):
+        buckets.setdefault(G.bucket(g), Counter())[g["split"]] += 1
+    assert all(abs(c["dev"] - c["test"]) <= 1 for c in buckets.values())
+    total = Counter(g["split"] for g in G.ruled(GOLD_ITEMS))
+    assert abs(total["dev"] - total["test"]) <= 10
+
+
+def test_later_items_carry_the_split_they_were_written_for():
+    later = [g for g in GOLD_ITEMS if not G.RULED_ID.match(g["id"])]
+    grouped = [g for g in later if "group" in g]
+    assert grouped and all(g["split"] == "dev" for g in grouped)
+    everyday = [g for g in later if "group" not in g]
+    assert len(everyday) >= 20 and all(g["split"] == "test" for g in everyday)
+    assert sum(1 for g in everyday if g["type"] == "unanswerable") >= 5
+
+
+def test_paraphrase_groups_hold_one_question_each():
+    groups = G.groups(GOLD_ITEMS)
+    assert len(groups) >= 12
+    for gid, members in groups.items():
+        assert 3 <= len(members) <= 4, gid
+        # One underlying question: the same answer (or the same refusal) for every member.
+        assert len({json.dumps([m["doc"], m["evidence"], m["answer_keywords"], m["type"]]) for m in members}) == 1
+    kinds = Counter(members[0]["type"] == "unanswerable" for members in groups.values())
+    assert kinds[True] >= 3 and kinds[False] >= 3
+
+
+def test_unseen_set_is_test_only_with_authors():
+    items = _load(UNSEEN)
+    assert items and all(g["split"] == "test" and g["author"] for g in items)

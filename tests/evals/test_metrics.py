@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from evals import metrics as m
@@ -219,51 +217,57 @@ def test_breakdown_groups_in_the_given_order():
     assert by_persona["staff"]["n"] == 2
 
 
-def test_gate_failures():
-    summary = {"citation_accuracy": 0.8, "refusal_accuracy": 0.5, "keyword_recall": None}
+def test_gate_failures_with_minimums_and_maximums():
+    summary = {"citation_accuracy": 0.8, "refusal_accuracy": 0.5, "keyword_recall": None, "false_refusal_rate": 0.1}
+    # A bare number is a minimum (the old format); the bound itself passes.
     assert m.gate_failures(summary, {"citation_accuracy": 0.8, "refusal_accuracy": 0.6}) == [
-        ("refusal_accuracy", 0.5, 0.6)
+        ("refusal_accuracy", 0.5, "min", 0.6)
     ]
-    assert m.gate_failures(summary, {"keyword_recall": 0.0}) == [("keyword_recall", None, 0.0)]
+    assert m.gate_failures(summary, {"false_refusal_rate": {"max": 0.1}}) == []
+    assert m.gate_failures(summary, {"false_refusal_rate": {"max": 0.08}}) == [("false_refusal_rate", 0.1, "max", 0.08)]
+    assert m.gate_failures(summary, {"citation_accuracy": {"min": 0.5, "max": 0.7}}) == [
+        ("citation_accuracy", 0.8, "max", 0.7)
+    ]
+    assert m.gate_failures(summary, {"keyword_recall": {"max": 1.0}}) == [("keyword_recall", None, "max", 1.0)]
     assert m.gate_failures(summary, {}) == []
 
 
-# -- report rendering on a synthetic results document --------------------------------------------------------
+@pytest.mark.parametrize("bad", [[0.9], {"x": "0.9"}, {"x": {"at_least": 0.9}}, {"x": {}}, {"x": True}])
+def test_malformed_thresholds_are_refused(bad):
+    with pytest.raises(ValueError):
+        m.parse_thresholds(bad)
 
 
-def test_report_renders_tables_failures_and_chart(tmp_path):
-    from evals import report
+def test_threshold_comments_are_ignored():
+    assert m.parse_thresholds({"_comment": "why", "hit@3": 0.9}) == {"hit@3": {"min": 0.9}}
 
-    records = _records()
-    for r, q in zip(records, "abcde", strict=True):
-        r.update(question=q, expected=[], citations=[], nearest=[], reason="", error="")
-    summary = m.summarise(records) | {"errors": 0}
-    results = {
-        "meta": {
-            "date": "2024-01-01T00:00:00",
-            "commit": "abc1234",
-            "command": "python -m evals run",
-            "gold": "gold.jsonl",
-            "gold_items": 5,
-            "gold_types": {"number": 2, "multi_doc": 1, "unanswerable": 2},
-            "pipelines": ["hybrid"],
-            "labels": {"hybrid": "hybrid"},
-            "corpus": {"files": 1, "chars": 10},
-        },
-        "pipelines": {
-            "hybrid": {
-                "summary": summary,
-                "by_type": m.breakdown(records, "type", m.TYPES),
-                "by_persona": m.breakdown(records, "persona", m.PERSONAS),
-            }
-        },
-        "records": {"hybrid": records},
-    }
-    paths = report.write_outputs(results, tmp_path)
-    text = paths["report"].read_text(encoding="utf-8")
-    assert "| citation_accuracy | 0.333 |" in text
-    assert "| refusal_precision | 0.500 |" in text
-    assert "3 of 5 questions fail" in text  # t1b wrong clause, t2 false refusal, t4 answered an unanswerable
-    assert "| answered an unanswerable question |" in text
-    assert paths["chart"].read_bytes()[:4] == b"\x89PNG"
-    assert json.loads(paths["results"].read_text(encoding="utf-8")) == results
+
+# -- paraphrase groups ---------------------------------------------------------------------------------------
+
+
+def _member(group, answerable, refused, cited=True):
+    rec = {"group": group, "answerable": answerable, "refused": refused}
+    return rec | ({"citation_at3": cited and not refused} if answerable else {})
+
+
+def test_group_agreement_counts_groups_whose_members_all_decide_alike():
+    records = [
+        _member("a", True, False),
+        _member("a", True, False),  # agree, all right
+        _member("b", True, False),
+        _member("b", True, True),
+        _member("b", True, False),  # split decision
+        _member("c", False, True),
+        _member("c", False, True),  # agree, all right (refused unanswerable)
+        _member("d", True, False),
+        _member("d", True, False, cited=False),  # agree, one cites wrongly
+        _member("e", True, False),  # a group of one is no test of agreement
+        {"group": None, "answerable": True, "refused": True},  # not in a group
+    ]
+    g = m.group_agreement(records)
+    assert g["groups"] == 4
+    assert g["agreement"] == 0.75
+    assert g["answer_agreement"] == 0.5
+    assert g["by_group"]["b"] == {"n": 3, "refused": 1, "agree": False, "all_right": False}
+    assert g["by_group"]["d"]["agree"] and not g["by_group"]["d"]["all_right"]
+    assert m.group_agreement([{"group": None, "answerable": True, "refused": False}])["agreement"] is None
