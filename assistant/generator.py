@@ -1,18 +1,23 @@
 """Answer generators behind one interface, `generate(question, supports) -> Draft`.
 
-`ExtractiveGenerator` (the default, no LLM) composes the answer from the best sentences of the supporting clauses,
-each followed by the [n] of its clause, in the script of the question. An LLM generator (later) fills the same Draft,
-and the same citation guard checks both.
+`ExtractiveGenerator` (the default, no LLM) composes the answer from sentences of the supporting clauses, each
+followed by the [n] of its clause, in the script of the question. The sentence that answers comes first; further
+sentences follow in the order of how well they answer, and only when they concern the question: they name its
+subject (班主任, 幼儿园 …), share its key terms, and — for a figure question — state a figure of the kind asked that
+the answer does not already give. A table row is read out as "指标：列名：值（单位）", its unit taken from the header.
+An LLM generator (later) fills the same Draft, and the same citation guard checks both.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.evidence import Support
 from assistant.lexicon import SUBJECT_WORDS, SYNONYMS
-from assistant.question import Question
+from assistant.numbers import quantities
+from assistant.question import FIGURE_EVIDENCE, Question
 from index.text import to_simplified, to_traditional
 
 
@@ -33,55 +38,226 @@ def to_script(text: str, script: str) -> str:
     return to_traditional(text) if script == "traditional" else to_simplified(text)
 
 
-IDENTITY_COLUMNS = ("分类", "项目", "指标", "名称", "内容", "序号")
+# -- table rows ------------------------------------------------------------------------------------------------
+
+# Columns that say what a row is about, most specific first; the first one present labels the row.
+LABEL_COLUMNS = ("指标", "项目", "名称", "内容", "任务", "重点任务", "工作任务", "学段")
+CATEGORY_COLUMNS = ("分类", "类别", "领域")
+UNIT_COLUMNS = ("单位", "计量单位")
+SKIP_COLUMNS = ("序号",)
+# A unit in brackets at the end of a header or label: 学前三年毛入园率(%)、在园幼儿数(万人)、2025年目标（%）.
+# Digits are excluded so that 年度工作目标(2023年) keeps its year.
+HEADER_UNIT = re.compile(
+    r"[(（]\s*([%％‰]|[万千百亿]?(?:元|人次|人|所|个|名|平方米|亩|学时|小时|年|岁|次|项|班|册|台|间))\s*[)）]$"
+)
+NUMERIC_VALUE = re.compile(r"^[<>≥≤＜＞]?\s*\d+(?:\.\d+)?$")
+TABLE_VALUE = re.compile(r"[:：]\s*[>≥<≤]?\d")
 
 
-def table_answer(q: Question, row: str) -> str:
-    """The cells of a table row that answer the question: its label columns plus the columns the question names
-    (a year, 牵头/责任单位), or the whole row when it names none. Every cell is copied verbatim."""
-    cells = [c for c in row.split("；") if c]
-    pairs = [(c.split(":", 1)[0], c) for c in cells]
-    wanted = [
-        c
-        for name, c in pairs
-        if any(y in name for y in q.years) or (q.figure == "department" and ("牵头" in name or "责任" in name))
-    ]
-    if not wanted:
-        return row
-    label = [c for name, c in pairs if name in IDENTITY_COLUMNS and name != "序号"]
-    return "；".join(label + [c for c in wanted if c not in label])
+@dataclass(frozen=True)
+class Cell:
+    """One "列名:值" cell of a table row as stored (`raw` is its text in the clause, for highlighting)."""
+
+    name: str
+    value: str
+    raw: str
+
+
+def row_cells(row: str) -> list[Cell]:
+    """The cells of a table row "列名:值；列名:值". A piece with no "列名:" continues the cell before it (a "；"
+    inside a cell value)."""
+    cells: list[Cell] = []
+    for piece in row.split("；"):
+        if not piece:
+            continue
+        name, sep, value = piece.partition(":")
+        if (not sep or len(name) > 20) and cells:
+            last = cells[-1]
+            cells[-1] = Cell(last.name, f"{last.value}；{piece}", f"{last.raw}；{piece}")
+        elif sep:
+            cells.append(Cell(name.strip(), value.strip(), piece))
+    return cells
+
+
+def split_unit(text: str) -> tuple[str, str]:
+    """A bracketed unit off the end: 学前三年毛入园率(%) → (学前三年毛入园率, %); no unit → (text, "")."""
+    m = HEADER_UNIT.search(text)
+    if not m:
+        return text, ""
+    return text[: m.start()].rstrip(), m.group(1).replace("％", "%")
+
+
+def _with_unit(value: str, unit: str) -> str:
+    # The unit goes in brackets beside the figure, never fused to it: the guard reads "2.05万人" as 20500人, which
+    # the row's "2.05" does not state, while "2.05（万人）" is the row's own figure with its header's unit.
+    if not unit or not NUMERIC_VALUE.match(value):
+        return value
+    return f"{value}（{unit}）"
+
+
+def covers(term: str, text: str) -> bool:
+    """Whether simplified `text` says `term`: itself, a synonym, or both halves of a long compound (as the judge
+    counts coverage)."""
+    if term in text or any(s in text for s in SYNONYMS.get(term, ())):
+        return True
+    return len(term) >= 4 and term[:2] in text and term[2:] in text
+
+
+def wanted_columns(q: Question, cells: list[Cell], shown: set[int]) -> list[Cell]:
+    """The value columns that answer: those the question names (a year it asks about, 牵头/责任单位 for a department
+    question, a column name it uses such as 重点任务), else those whose values say most of the question's terms
+    ("哪一年开始招生" → the one year whose goal is 开始招生). Empty: no column stands out."""
+    named = []
+    for c in cells:
+        name = split_unit(c.name)[0]
+        at = q.simplified.find(name) if len(name) >= 3 and not re.search(r"\d", name) else -1
+        if (
+            any(y in name for y in q.years)
+            or (q.figure == "department" and ("牵头" in name or "责任" in name))
+            # "重点任务分解表" names the table, not its 重点任务 column.
+            or (at >= 0 and not q.simplified.startswith(("分解", "表"), at + len(name)))
+        ):
+            named.append(c)
+    if named:
+        return named
+    values = [c for c in cells if id(c) not in shown and c.name not in SKIP_COLUMNS]
+    counts = [sum(covers(t, to_simplified(c.value)) for t in q.terms) for c in values]
+    best = max(counts, default=0)
+    if best == 0 or counts.count(best) == len(values):
+        return []
+    return [c for c, n in zip(values, counts) if n == best]
+
+
+def format_row(q: Question, row: str) -> tuple[str, list[str]]:
+    """A table row read as an answer, and the raw cells it used (for highlighting the citation).
+
+    "分类:学前教育；指标:学前三年毛入园率(%)；2024年:94.50；2025年:95.00", asked about 2025, reads
+    "学前教育·学前三年毛入园率：2025年：95.00（%）". Label and values are copied verbatim; the unit comes from a
+    单位 column, the value column's header or the label, and is written in brackets after each number. With no
+    column named by the question, every value column is given.
+    """
+    cells = row_cells(row)
+    if not cells:
+        return row, [row]
+    label = next((c for col in LABEL_COLUMNS for c in cells if c.name == col and c.value), None)
+    if label is None:
+        label = next((c for c in cells if c.name not in SKIP_COLUMNS and not NUMERIC_VALUE.match(c.value)), None)
+    category = next((c for c in cells if c.name in CATEGORY_COLUMNS and c.value and c is not label), None)
+    unit_cell = next((c for c in cells if c.name in UNIT_COLUMNS and c.value), None)
+    label_text, label_unit = split_unit(label.value) if label else ("", "")
+    row_unit = unit_cell.value if unit_cell else label_unit
+    context = {id(c) for c in (label, category, unit_cell) if c is not None}
+    values = wanted_columns(q, cells, context) or [c for c in cells if c.name not in SKIP_COLUMNS]
+    values = [c for c in values if id(c) not in context]
+    parts = []
+    for c in values:
+        name, header_unit = split_unit(c.name)
+        parts.append(f"{name}：{_with_unit(c.value.rstrip('。；;'), header_unit or row_unit)}")
+    head = "·".join(x for x in ((category.value if category else ""), label_text) if x)
+    if not parts:
+        return (head or row), [c.raw for c in cells]
+    shown = context | {id(c) for c in values}
+    return (f"{head}：" if head else "") + "；".join(parts), [c.raw for c in cells if id(c) in shown]
+
+
+# -- sentence choice -------------------------------------------------------------------------------------------
+
+OPEN, CLOSE = "(（", ")）"
+# "哪几项工程" and "哪些" ask for a list, even though "几项" reads as a count: list items need not hold a figure.
+LIST_QUESTION = re.compile(r"哪几|哪些")
+# Another clause's sentence that says all the lead says of the question extends it when it scores this near it.
+SAME_TOPIC = 0.8
+# A department name as it stands in a clause: ends in an office word and then a separator, so that 办学 or 部署
+# are not read as 办 or 部 (the judge's looser pattern finds clauses; this one says what an answer states).
+DEPARTMENT = re.compile(
+    r"[\u4e00-\u9fff]{1,12}?(?:管委会|委员会|人民政府|政府|局|委|办|部|厅|联|协|院|校)(?=[、,，;；:：)）。\s]|$|负责|牵头|会同|统筹|等|和|与|及)"
+    r"|牵头单位|责任单位"
+)
+
+
+def whole_statement(sentence: str, text: str) -> str:
+    """The sentence with the rest of a bracket it leaves open (or closes without opening) in the clause text: a
+    split at "；" inside "(牵头单位:区教委;责任单位:区财政局)" must not leave "(牵头单位:区教委;" as the answer."""
+    at = text.find(sentence)
+    if at < 0:
+        return sentence
+    depth = sum(ch in OPEN for ch in sentence) - sum(ch in CLOSE for ch in sentence)
+    start, end = at, at + len(sentence)
+    if depth > 0:
+        close = next((i for i in range(end, min(len(text), end + 200)) if text[i] in CLOSE), -1)
+        if close >= 0:
+            end = close + 1
+            if text[end : end + 1] in ("。", "；", ";"):
+                end += 1
+    elif depth < 0:
+        opening = next((i for i in range(start - 1, max(-1, start - 200), -1) if text[i] in OPEN), -1)
+        if opening >= 0:
+            start = opening
+    return text[start:end]
+
+
+@dataclass
+class Candidate:
+    """A sentence that could go into the answer: its judge score, its clause, and what it would show."""
+
+    score: float
+    support: Support
+    sentence: str
+    shown: str  # the sentence, or a table row as formatted
+    used: list[str]  # what of the clause text it uses
+    order: tuple[int, int] = (0, 0)  # clause rank, position in the clause: breaks score ties
+
+    @property
+    def simple(self) -> str:
+        return to_simplified(self.shown)
+
+    @property
+    def setting(self) -> str:
+        """The sentence with what its clause is about (title, heading chain): whom a figure is for may be named
+        there rather than in the sentence."""
+        c = self.support.hit.chunk
+        return to_simplified(f"{c.title} {c.context} {c.heading} {self.shown}")
 
 
 class ExtractiveGenerator:
-    """Pick sentences: the best of the best clause, then strong sentences of the next clauses."""
+    """The answering sentence first, then on-topic sentences of the best clauses by how well they answer."""
 
-    def __init__(self, max_sentences: int = 4, max_clauses: int = 3, relative: float = 0.6) -> None:
-        if max_sentences < 1 or max_clauses < 1:
-            raise ValueError("max_sentences and max_clauses must be at least 1")
+    def __init__(
+        self, max_sentences: int = 4, max_clauses: int = 3, relative: float = 0.6, max_chars: int = 320
+    ) -> None:
+        if max_sentences < 1 or max_clauses < 1 or max_chars < 1:
+            raise ValueError("max_sentences, max_clauses and max_chars must be at least 1")
         self.max_sentences, self.max_clauses, self.relative = max_sentences, max_clauses, relative
+        self.max_chars = max_chars
 
     def generate(self, q: Question, supports: list[Support]) -> Draft:
-        chosen = self._choose(q, supports)
         cited: dict[int, Support] = {}
         used: dict[int, list[str]] = {}
         numbers: dict[str, int] = {}
         parts: list[str] = []
-        for support, sentence in chosen:
-            if support.hit.chunk.kind == "table_row":
-                sentence = table_answer(q, sentence)
-            key = support.hit.chunk.id
-            if key not in numbers:
-                numbers[key] = len(numbers) + 1
-                cited[numbers[key]] = support
-            n = numbers[key]
-            used.setdefault(n, []).append(sentence)
-            shown = to_script(sentence, q.script).rstrip()
+        picks = self.choose(q, supports)
+        for pick in picks:
+            n = numbers.setdefault(pick.support.hit.chunk.id, len(numbers) + 1)
+            cited[n] = pick.support
+            used.setdefault(n, []).extend(u for u in pick.used if u not in used.get(n, []))
+            shown = to_script(pick.shown, q.script).rstrip()
             if not shown.endswith(("。", "！", "？", "；", ";")):
                 shown += "。"
             parts.append(f"{shown}[{n}]")
+        also = []
+        for support in self.related(q, supports, picks):
+            n = numbers.setdefault(support.hit.chunk.id, len(numbers) + 1)
+            cited[n] = support
+            also.append(f"[{n}]")
+        if also:
+            # A pointer, not a statement: it quotes nothing, so it states no figure the guard must find.
+            parts.append(to_script("另见", q.script) + "".join(also))
         return Draft("".join(parts), cited, used)
 
-    def _choose(self, q: Question, supports: list[Support]) -> list[tuple[Support, str]]:
+    # -- choice ------------------------------------------------------------------------------------------------
+
+    def choose(self, q: Question, supports: list[Support]) -> list[Candidate]:
+        """The sentences of the answer, in the order they are said."""
         if not supports:
             return []
         if q.cross_doc:
@@ -89,33 +265,178 @@ class ExtractiveGenerator:
             per_doc: dict[str, Support] = {}
             for s in supports:
                 per_doc.setdefault(s.hit.chunk.source, s)
-            return [(s, s.sentences[0][1]) for s in list(per_doc.values())[:4] if s.sentences]
-        best = supports[0]
-        if not best.sentences:
+            leads = [self._lead(q, [s]) for s in list(per_doc.values())[:4]]
+            return [c for c in leads if c is not None]
+        lead = self._lead(q, supports)
+        if lead is None:
             return []
-        top_score = best.sentences[0][0]
-        picks: list[tuple[Support, str]] = [(best, best.sentences[0][1])]
-        floor = top_score * self.relative
-        # Beyond the best clause, only its own document speaks, unless the question compares documents.
-        same_doc = [s for s in supports if s.hit.chunk.source == best.hit.chunk.source]
-        candidates = [(sc, s, sent) for s in same_doc[: self.max_clauses] for sc, sent in s.sentences]
-        candidates.sort(key=lambda x: -x[0])
-        subjects = [t for t in q.terms if t in SUBJECT_WORDS]
-        for score, support, sentence in candidates:
-            if len(picks) >= self.max_sentences or score < floor or score <= 0:
+        picks = [lead]
+        floor = max(lead.score, self._top(supports)) * self.relative
+        said = self._terms(q, lead)
+        stated = self._figures(q, lead)
+        length = len(lead.shown)
+        # Beyond the lead's clause, only its own document speaks, unless the question compares documents.
+        source = lead.support.hit.chunk.source
+        same_doc = [s for s in supports if s.hit.chunk.source == source][: self.max_clauses]
+        for c in self._candidates(q, same_doc):
+            if len(picks) >= self.max_sentences or c.score < floor or c.score <= 0:
                 break
-            if any(sentence == p[1] for p in picks):
+            if any(c.shown == p.shown or c.sentence in p.sentence or p.sentence in c.sentence for p in picks):
                 continue
-            simple = to_simplified(sentence)
-            if not all(t in simple or any(s in simple for s in SYNONYMS.get(t, ())) for t in subjects):
-                continue  # a figure for someone else (特殊教育学校教职工) does not extend an answer about 班主任
-            picks.append((support, sentence))
-        # Keep document order within a clause so the answer reads as the clause does.
-        order = {id(s): i for i, s in enumerate(supports)}
+            if self._is_heading(c) or not self._on_topic(q, c, lead):
+                continue
+            if self._asks_figure(q):
+                # A figure question asks for a figure: a further sentence must give one of the asked kind that the
+                # answer does not state yet (a second clause repeating "2000个" adds nothing), for the year asked
+                # about, and answer as well as the lead or say something of the question the answer leaves out
+                # (the 900元 for 班主任 does not extend the 300元 for 教育教学考核奖励 it shares every term with).
+                new = self._figures(q, c) - stated
+                if not self._holds_figure(q, c, strict=True) or not new:
+                    continue
+                if q.years and not any(y in c.simple for y in q.years):
+                    continue
+                if not q.years and c.score < lead.score and not self._terms(q, c) - said:
+                    continue
+                stated |= new
+            if length + len(c.shown) > self.max_chars:
+                continue
+            picks.append(c)
+            said |= self._terms(q, c)
+            length += len(c.shown)
+        return picks
 
-        def position(item: tuple[Support, str]) -> tuple[int, int]:
-            support, sentence = item
+    def related(self, q: Question, supports: list[Support], picks: list[Candidate]) -> list[Support]:
+        """Further supporting clauses the answer does not quote, for its "另见" line: where the judge found several
+        clauses on the question, the reader is pointed to each, best first. Each must share the question's terms;
+        for a figure question it must be of the lead's document and state a figure of the asked kind the answer
+        does not state yet, for the year asked about."""
+        if not picks:
+            return []
+        cited = {id(p.support) for p in picks}
+        lead = picks[0]
+        stated = set().union(*(self._figures(q, p) for p in picks)) if self._asks_figure(q) else set()
+        out: list[Support] = []
+        for support in supports:
+            if len(cited) + len(out) >= self.max_clauses:
+                break
+            if id(support) in cited:
+                continue
+            best = next((c for c in self._candidates(q, [support]) if not self._is_heading(c)), None)
+            if best is None or best.score <= 0 or not self._terms(q, best):
+                continue
+            if self._asks_figure(q) and (
+                support.hit.chunk.source != lead.support.hit.chunk.source
+                or not self._holds_figure(q, best, strict=True)
+                or not self._subjects_named(q, best.simple)
+                or not self._figures(q, best) - stated
+                or (q.years and not any(y in best.simple for y in q.years))
+            ):
+                continue
+            out.append(support)
+        return out
+
+    @staticmethod
+    def _is_heading(c: Candidate) -> bool:
+        """The clause's own heading line ("七、建立教育经费调整优化机制。"): it names the topic, it says nothing of it."""
+        chunk = c.support.hit.chunk
+        if not chunk.heading or chunk.heading not in c.sentence:
+            return False
+        # Short, or the clause's opening line ("7 .持续提高教师待遇,增强职业认同感和归属感一一落实正向激励政策。").
+        return len(c.sentence) <= len(chunk.heading) + 8 or chunk.text.lstrip().startswith(c.sentence)
+
+    @staticmethod
+    def _top(supports: list[Support]) -> float:
+        return max((s.sentences[0][0] for s in supports if s.sentences), default=0.0)
+
+    def _candidates(self, q: Question, supports: list[Support]) -> list[Candidate]:
+        """Every sentence of the supports, best score first; ties keep clause order, then document order."""
+        out = []
+        for rank, support in enumerate(supports):
             text = support.hit.chunk.text
-            return order[id(support)], text.find(sentence)
+            for score, sentence in support.sentences:
+                if support.hit.chunk.kind == "table_row":
+                    shown, cells = format_row(q, sentence)
+                else:
+                    sentence = whole_statement(sentence, text)
+                    shown, cells = sentence, [sentence]
+                out.append(Candidate(score, support, sentence, shown, cells, (rank, text.find(sentence))))
+        return sorted(out, key=lambda c: (-c.score, c.order))
 
-        return sorted(picks, key=position)
+    @staticmethod
+    def _asks_figure(q: Question) -> bool:
+        if q.figure in ("count", "number") and LIST_QUESTION.search(q.simplified):
+            return False  # "哪几项工程" asks for the items, which need not come with a count
+        return q.figure in FIGURE_EVIDENCE
+
+    def _holds_figure(self, q: Question, c: Candidate, strict: bool = False) -> bool:
+        """Whether the sentence states a figure of the asked kind. `strict` reads departments as names that end at
+        a separator (区教委、); otherwise as the judge reads them, which also finds "由公办学校或通过政府…提供"."""
+        pattern = DEPARTMENT if strict and q.figure == "department" else FIGURE_EVIDENCE.get(q.figure or "")
+        if pattern is None or pattern.search(c.simple):
+            return True
+        return c.support.hit.chunk.kind == "table_row" and bool(TABLE_VALUE.search(to_simplified(c.sentence)))
+
+    @staticmethod
+    def _subjects_named(q: Question, text: str) -> bool:
+        return all(covers(t, text) for t in q.terms if t in SUBJECT_WORDS)
+
+    def _lead(self, q: Question, supports: list[Support]) -> Candidate | None:
+        """The sentence that answers, from the first clause (in the judge's order) that has one.
+
+        For a figure question it must hold a figure of the asked kind and name, in it or in its clause's headings,
+        whom the question asks about; None when no clause has such a sentence (a 900元 for 班主任 is no answer to
+        幼儿园保教费). A sentence naming the year asked about leads before one that does not, among sentences that
+        score near the best.
+        """
+        figure = self._asks_figure(q)
+        floor = self._top(supports) * self.relative
+        for need_year in (True, False) if q.years else (False,):
+            for support in supports:
+                ranked = self._candidates(q, [support])
+                if figure:
+                    ranked = [c for c in ranked if self._subjects_named(q, c.setting)]
+                if need_year:
+                    ranked = [c for c in ranked if c.score >= floor and any(y in c.simple for y in q.years)]
+                if not ranked:
+                    continue
+                if not figure:
+                    return ranked[0]
+                top = ranked[0]
+                with_figure = next((c for c in ranked if c.score > 0 and self._holds_figure(q, c)), None)
+                if with_figure is None:
+                    continue
+                # The figure sentence leads unless it is about much less of the question than the best sentence.
+                if with_figure is top or len(self._terms(q, with_figure, True)) >= len(self._terms(q, top, True)) / 2:
+                    return with_figure
+                return top
+        return None
+
+    @staticmethod
+    def _terms(q: Question, c: Candidate, setting: bool = False) -> set[str]:
+        text = c.setting if setting else c.simple
+        return {t for t in q.terms if covers(t, text)}
+
+    def _on_topic(self, q: Question, c: Candidate, lead: Candidate) -> bool:
+        """Whether a further sentence concerns the question.
+
+        For a figure question it must name each subject the question names, in the sentence itself (a figure for
+        特殊教育学校教职工 does not extend an answer about 班主任); elsewhere 老师 or 家长 is as often the asker as
+        the subject. A sentence of the lead's clause must say half of the question's terms the lead says, or two it
+        does not (the clause goes on to the rest of the question). A sentence of another clause must answer as well
+        as the lead (its score), or say all the lead says nearly as well: sharing "教师" and "培训" with an answer
+        about 五年360学时 of training does not make a sentence about 社区教育 part of it.
+        """
+        if self._asks_figure(q) and not self._subjects_named(q, c.simple):
+            return False
+        terms, lead_terms = self._terms(q, c), self._terms(q, lead)
+        if c.support is lead.support:
+            return len(terms & lead_terms) >= max(1, (len(lead_terms) + 1) // 2) or len(terms - lead_terms) >= 2
+        return c.score >= lead.score or (terms >= lead_terms and c.score >= lead.score * SAME_TOPIC)
+
+    @staticmethod
+    def _figures(q: Question, c: Candidate) -> set[float | str]:
+        """What the sentence states of the asked kind: departments, or figures other than years (a row's "2025年"
+        says when, not how much)."""
+        if q.figure == "department":
+            return {m.group(0) for m in DEPARTMENT.finditer(c.simple)} - {"牵头单位", "责任单位"}
+        return {f.value for f in quantities(c.shown) if f.value is not None and f.kind not in ("year", "date")}

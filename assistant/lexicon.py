@@ -180,13 +180,26 @@ def _is_noun(tag: str) -> bool:
     return tag.startswith("n") or tag == "vn"
 
 
-@functools.cache
 def dictionary_tags() -> dict[str, str]:
-    """jieba's dictionary: word → part-of-speech tag (read once per process)."""
+    """jieba's dictionary: word → part-of-speech tag."""
+    return _dictionary()[0]
+
+
+def general_frequency(word: str) -> int:
+    """How common a word is in general Chinese (jieba's dictionary count, without the domain words), 0 when the
+    dictionary lacks it: "意义", "材料" are everyday words, "健康码", "保教费" are not."""
+    return _dictionary()[1].get(word, 0)
+
+
+@functools.cache
+def _dictionary() -> tuple[dict[str, str], dict[str, int]]:
+    """jieba's dictionary, read once per process: word → tag and word → count."""
     tags: dict[str, str] = {}
+    counts: dict[str, int] = {}
     with open(jieba.get_dict_file().name, encoding="utf-8") as fh:
         for line in fh:
             parts = line.split()
             if len(parts) == 3:
                 tags[parts[0]] = parts[2]
-    return tags
+                counts[parts[0]] = int(parts[1])
+    return tags, counts

@@ -73,8 +73,8 @@ class SharedAssistant:
         self.condenser = self._condenser()
 
     def _condenser(self) -> Condenser:
-        regions = self.assistant.regions
-        return Condenser(set(regions.aliases) | set(regions.places))
+        # Every form of every place the documents name (武汉市, 武汉, 湖北), so a follow-up keeps its place.
+        return Condenser(set(self.assistant.regions.by_form))
 
     def ask(self, question: str, sources: list[str] | None = None) -> Answer:
         with self.lock.read():

@@ -7,14 +7,18 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
-from assistant.evidence import EvidenceJudge, Support
+from assistant.conversation import Condenser
+from assistant.docfacts import DocFactAnswerer, fact_asked, title_match
+from assistant.evidence import EvidenceJudge, JudgeSettings, Support, Vocabulary
 from assistant.generator import ExtractiveGenerator, Generator, to_script
 from assistant.guard import CitationGuard
-from assistant.lexicon import Lexicon, place_names
+from assistant.lexicon import Lexicon
+from assistant.matching import TermMatcher
 from assistant.models import Answer, Citation, Hit
+from assistant.multipart import combine, split_questions
 from assistant.question import Question, analyse
+from assistant.regions import RegionIndex
 from assistant.retriever import BM25Retriever, ChunkIndex, DenseRetriever, HybridRetriever, Retriever
 from index.models import Chunk
 from index.text import to_simplified
@@ -30,53 +34,9 @@ REASONS = {
     "no_year": "文件提到了相关内容，但没有写明具体时间",
     "no_department": "文件没有写明负责的部门",
     "no_number": "文件提到了相关内容，但没有写明具体数字",
+    "no_points": "文件提到了相关内容，但没有写明具体分值",
+    "absent_terms": "已索引的文件没有提到「{missing}」",
 }
-
-
-@dataclass(frozen=True)
-class RegionIndex:
-    """Region names of the indexed documents, with their short forms (重庆市荣昌区 → 荣昌区, 荣昌)."""
-
-    aliases: dict[str, set[str]]  # alias → sources
-    places: frozenset[str]
-
-    @classmethod
-    def build(cls, records, places: frozenset[str]) -> RegionIndex:
-        aliases: dict[str, set[str]] = {}
-        for r in records:
-            if not r.region:
-                continue
-            region = to_simplified(r.region)
-            forms = {region}
-            for part in _region_parts(region):
-                forms.add(part)
-                if len(part) >= 3:
-                    forms.add(part[:-1])  # 荣昌区 → 荣昌
-            for f in forms:
-                aliases.setdefault(f, set()).add(r.source)
-        return cls(aliases, places)
-
-    def sources_for(self, q: Question) -> tuple[list[str], list[str], list[str]]:
-        """(sources of regions the question names, region mentions no document covers, the names it used)."""
-        sources: set[str] = set()
-        named: list[str] = []
-        for alias, srcs in self.aliases.items():
-            if len(alias) >= 2 and alias in q.simplified:
-                sources |= srcs
-                named.append(alias)
-        unknown = []
-        for mention in q.regions:
-            if any(a in mention or mention in a for a in self.aliases):
-                continue
-            if mention in self.places or mention[:-1] in self.places:
-                unknown.append(mention)
-        return sorted(sources), unknown, named
-
-
-def _region_parts(region: str) -> list[str]:
-    import re
-
-    return [m for m in re.findall(r"[\u4e00-\u9fff]+?(?:省|自治区|市|州|盟|区|县|旗)", region) if len(m) >= 2]
 
 
 class Assistant:
@@ -89,47 +49,83 @@ class Assistant:
         lexicon: Lexicon,
         generator: Generator | None = None,
         top_k: int = 8,
-        min_coverage: float = 0.45,
+        judge_settings: JudgeSettings | None = None,
     ) -> None:
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
         self.index, self.retriever, self.lexicon = index, retriever, lexicon
         self.generator = generator or ExtractiveGenerator()
         self.guard = CitationGuard()
-        self.top_k, self.min_coverage = top_k, min_coverage
-        self._places = place_names()
+        self.top_k = top_k
+        self.judge_settings = judge_settings or JudgeSettings()
+        self.matcher = TermMatcher(lexicon)
+        self.facts = DocFactAnswerer(index.store.document)
         self.reload()
 
     def reload(self) -> None:
         """Pick up documents added or removed since the assistant was built."""
         self.index.refresh()
-        self.regions = RegionIndex.build(self.index.store.records(), self._places)
-        corpus = to_simplified("\n".join(c.embed_text() for c in self.index.chunks))
-        self.judge = EvidenceJudge(self.index.bm25.idf, corpus, self.min_coverage)
+        self.records = self.index.store.records()
+        # A document's regions: every place its text names, and the region the parser read from its header.
+        self.regions = RegionIndex.build(self.index.chunks, extra={r.source: [r.region] for r in self.records})
+        self.condenser = Condenser(set(self.regions.by_form))
+        texts: dict[str, list[str]] = {}
+        for c in self.index.chunks:
+            texts.setdefault(c.source, []).append(c.embed_text())
+        vocabulary = Vocabulary(
+            self.index.bm25.postings,
+            [c.source for c in self.index.chunks],
+            {s: to_simplified("\n".join(t)) for s, t in texts.items()},
+        )
+        self.judge = EvidenceJudge(self.index.bm25.idf, vocabulary, self.matcher, self.judge_settings)
 
     def ask(self, question: str, sources: list[str] | None = None) -> Answer:
+        """Answer a question, or each question of a pasted paragraph part by part (each part cited or refused)."""
         t0 = time.perf_counter()
         question = (question or "").strip()
         if not question:
             raise ValueError("问题为空：请输入一个问题")
         if len(question) > MAX_QUESTION_CHARS:
             raise ValueError(f"问题过长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
-        q = analyse(question, self.lexicon)
-        region_sources, unknown, named = self.regions.sources_for(q)
-        q.without(named, self.lexicon)
-        scope = sources or region_sources or None
-        hits = self.retriever.retrieve(question, self.top_k, scope)
-        if unknown and not region_sources:
-            answer = self._refuse(q, hits, "unknown_region", region="、".join(unknown))
+        parts = split_questions(question, condenser=self.condenser)
+        if len(parts) <= 1:
+            answer = self._ask_one(question, sources)
         else:
-            verdict = self.judge(q, hits)
-            answer = self._answer(q, verdict.supports) if verdict.answerable else None
-            if answer is None:
-                answer = self._refuse(q, hits, verdict.reason if not verdict.answerable else "guard")
+            # Each part is guarded on its own; the combined text's part labels carry no markers to guard.
+            answer = combine([(p, self._ask_one(p, sources)) for p in parts], question=question)
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
 
+    def _ask_one(self, question: str, sources: list[str] | None) -> Answer:
+        q = analyse(question, self.lexicon)
+        region = self.regions.resolve(q.simplified)
+        q.without(region.named, self.lexicon)
+        scope = sources or region.sources or None
+        hits = self.retriever.retrieve(question, self.top_k, scope)
+        about_document = self._document_fact(q, sources or region.sources, hits)
+        if about_document is not None:
+            answer = about_document
+        elif region.unknown and not region.sources and not sources:
+            # Said only when no document mentions the place anywhere: a positive reason to refuse.
+            answer = self._refuse(q, hits, "unknown_region", region="、".join(region.unknown))
+        else:
+            verdict = self.judge(q, hits, set(scope) if scope else None)
+            answer = self._answer(q, verdict.supports) if verdict.answerable else None
+            if answer is None:
+                # An empty draft for a figure question: no sentence names the subject beside a figure of the kind.
+                reason = verdict.reason if not verdict.answerable else f"no_{q.figure}" if q.figure else "guard"
+                answer = self._refuse(q, hits, reason, missing=verdict.missing)
+        return answer
+
     # -- helpers -----------------------------------------------------------------------------------------------
+
+    def _document_fact(self, q: Question, scope: list[str], hits: list[Hit]) -> Answer | None:
+        """A question about a document itself (文号, 发文机关, 日期, 施行, 有效期), answered from its facts."""
+        if fact_asked(q.simplified) is None:
+            return None
+        named = title_match(q.text, [r for r in self.records if not scope or r.source in scope])
+        ranked = list(dict.fromkeys([*named, *(h.chunk.source for h in hits), *scope]))
+        return self.facts(q.text, ranked)
 
     def _answer(self, q: Question, supports: list[Support]) -> Answer | None:
         draft = self.generator.generate(q, supports)
@@ -140,10 +136,10 @@ class Assistant:
         citations = [self._citation(n, s.hit, tuple(draft.used.get(n, ()))) for n, s in sorted(draft.cited.items())]
         return Answer(q.text, checked.text, False, citations, script=q.script, reason="supported")
 
-    def _refuse(self, q: Question, hits: list[Hit], reason: str, region: str = "") -> Answer:
+    def _refuse(self, q: Question, hits: list[Hit], reason: str, region: str = "", missing: list[str] = ()) -> Answer:
         nearest = [self._citation(i, h) for i, h in enumerate(hits[:3], start=1)]
         why = REASONS.get(reason, "文件中没有找到能回答这个问题的明确规定").format(
-            region=region, years="、".join(q.years)
+            region=region, years="、".join(q.years), missing="」「".join(missing)
         )
         lines = [f"{why}，无法据此作答。"]
         if nearest:
@@ -161,7 +157,7 @@ class Assistant:
         """The whole clause a chunk belongs to (all its parts), which is what a citation shows."""
         if chunk.parts == 1:
             return chunk.text
-        return "".join(c.text for c in self.index.clause_parts.get((chunk.source, chunk.path), [chunk]))
+        return "".join(c.text for c in self.index.clause_parts.get(chunk.clause_id, [chunk]))
 
 
 def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assistant:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import Lexicon
+from assistant.lexicon import GENERIC_WORDS, SINGLE_CHAR_TERMS, Lexicon
 from index.facts import NOT_REGION
 from index.text import to_simplified
 
@@ -61,122 +61,9 @@ REGION_MENTION = re.compile(r"([\u4e00-\u9fff]{2,5}?(?:省|市|区|县|州|旗))
 NOT_A_REGION = re.compile(r"^(全|本|我|各|该|城|市|郊|小|校|学|园|片|辖|社|新|老|山|农|地|城乡|省市|市县|县区|区县)")
 YEAR = re.compile(r"(20\d{2})\s*年")
 
-# Question words that say nothing about where the answer is.
-GENERIC = set(
-    [
-        "哪几",
-        "几个",
-        "哪几个",
-        "几项",
-        "几次",
-        "几所",
-        "几年",
-        "几名",
-        "几门",
-        "几件",
-        "几件事",
-        "多长",
-        "多长时间",
-        "长时间",
-        "一年",
-        "哪一年",
-        "不能",
-        "不会",
-        "不是",
-        "还是",
-        "当",
-        "去",
-        "想",
-        "地方",
-        "哪些地方",
-        "推行",
-        "一个",
-        "这个",
-        "当年",
-        "这份",
-        "这项",
-        "这些",
-        "分别",
-        "总共",
-        "最多",
-        "哪三大",
-        "哪种",
-        "一种",
-        "打算",
-        "来",
-        "按",
-        "到",
-        "被",
-        "让",
-        "用",
-        "能领",
-        "会亮",
-        "区要",
-        "区里",
-        "具体",
-        "要求",
-        "情况",
-        "内容",
-        "主要",
-        "措施",
-        "可以",
-        "怎么办",
-        "办法",
-        "方面",
-        "工作",
-        "问题",
-        "相关",
-        "有关",
-        "一般",
-        "目前",
-        "现在",
-        "今年",
-        "明年",
-        "能不能",
-        "知道",
-        "告诉",
-        "了解",
-        "介绍",
-        "解释",
-        "说明",
-        "明确",
-        "支持",
-        "鼓励",
-        "提高",
-        "加强",
-        "推进",
-        "是不是",
-        "属于",
-        "包括",
-        "包含",
-        "哪里",
-        "每",
-        "每个",
-        "计划",
-        "目标",
-        "方案",
-        "意见",
-        "通知",
-        "多少钱",
-        "多少",
-        "多久",
-        "何时",
-        "时候",
-        "什么",
-        "哪一年",
-        "哪年",
-        "部门",
-        "单位",
-        "谁",
-        "由谁",
-        "比例",
-        "标准",
-    ]
-)
-
-
-# Single characters that carry meaning on their own in questions; other single-character tokens are noise.
-SINGLE_CHAR_TERMS = set("党 钱 娃 病 奖 课 班 税 费 分")
+# Question words that say nothing about where the answer is (assistant/resources/generic_words.tsv); the single
+# characters that are terms on their own (SINGLE_CHAR_TERMS) come from single_char_terms.tsv.
+GENERIC = set(GENERIC_WORDS)
 
 
 @dataclass
@@ -218,8 +105,10 @@ QUANTITY_QUESTION = re.compile(
 
 def analyse(text: str, lexicon: Lexicon) -> Question:
     simplified = to_simplified(text)
-    figure = next((name for name, pat in FIGURE_KINDS if pat.search(simplified)), None)
-    if figure not in (None, "department") and not QUANTITY_QUESTION.search(simplified):
+    # "哪几项工程" asks which ones, as 哪些 does, not how many.
+    asked = simplified.replace("哪几", "哪些")
+    figure = next((name for name, pat in FIGURE_KINDS if pat.search(asked)), None)
+    if figure not in (None, "department") and not QUANTITY_QUESTION.search(asked):
         figure = None
     regions = [
         m.group(1)

@@ -64,10 +64,8 @@ class BM25Retriever:
     def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
         lex = self.index.lexicon
         terms = lex.query_terms(question)
-        weights = {t: 1.0 for t in terms}
-        if self.expand:
-            for t in lex.expand(terms):
-                weights.setdefault(t, 0.5)  # an everyday-word substitute counts half
+        # An everyday-word substitute counts half, a thesaurus synonym a quarter (lexicon.TABLE/THESAURUS_WEIGHT).
+        weights = lex.expansion(terms) if self.expand else dict.fromkeys(terms, 1.0)
         ranked = self.index.bm25.score(list(weights), self.index.allowed(sources), weights)[:k]
         return [Hit(self.index.chunks[i], s, bm25=s, bm25_rank=rank) for rank, (i, s) in enumerate(ranked, start=1)]
 

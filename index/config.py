@@ -37,7 +37,7 @@ class Settings(BaseSettings):
     candidates: int = 30
     rrf_k: int = 60
     fusion: Literal["rrf", "convex"] = "convex"
-    dense_weight: float = Field(default=0.4, ge=0.0, le=1.0)
+    dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # fitted on seeds dev + ncpqa-dev hit@3
 
     @field_validator("max_chunk_chars")
     @classmethod

@@ -1,0 +1,77 @@
+"""The answer/refuse decision on a small inline corpus: every refusal has a reason that can be shown, and questions
+worded as people talk are answered when a clause answers them."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.pipeline import build_assistant
+
+A = """甲市教育局关于课后服务和教师待遇的通知
+一、课后服务
+1.课后服务经费。按照生均每年80元标准落实课后服务经费,确保每课时不低于50元的补助。
+2.服务时间。课后服务结束时间原则上不早于当地正常下班时间。
+二、教师待遇
+3.班主任津贴。按照每班每月900元标准增加绩效工资总量,用于班主任绩效考核奖励。
+4.荣誉。对从教满30年的教师颁发荣誉证书。
+"""
+
+B = """乙县教育局关于幼儿园招生的通知
+一、招生对象
+年满3周岁的适龄儿童可报名入园,实行划片招生、就近入学。
+二、收费
+公办幼儿园保教费按照物价部门核定标准收取。
+三、发展目标
+到2025年,学前三年毛入园率达到95%。
+"""
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory):
+    from tests.conftest import make_index
+
+    settings, _store, report, embedder = make_index(tmp_path_factory.mktemp("judge"), {"a.txt": A, "b.txt": B})
+    assert report.failed == []
+    return build_assistant(settings, embedder=embedder)
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "clause"),
+    [
+        ("当班主任一个月有补助吗？能多拿多少钱", "a.txt", "二、 3."),
+        ("班主任津贴有多少", "a.txt", "二、 3."),
+        ("孩子上幼儿园是不是就近入学", "b.txt", "一、"),
+        # 住校 is in no document, but the clause holds the rest of the question: the asker's word, not a new topic.
+        ("住校学校的班主任每月津贴多少钱", "a.txt", "二、 3."),
+    ],
+)
+def test_everyday_wording_is_answered_from_the_clause_that_answers(assistant, question, source, clause):
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.text
+    assert (answer.citations[0].source, answer.citations[0].clause) == (source, clause)
+
+
+def test_an_amount_for_another_subject_does_not_answer(assistant):
+    # 二、3. gives 900元 a month, but for 班主任; the 保教费 clause states no amount.
+    answer = assistant.ask("公办幼儿园保教费每月多少钱?")
+    assert (answer.refused, answer.reason) == (True, "no_money")
+
+
+def test_a_year_no_clause_names_is_refused(assistant):
+    answer = assistant.ask("2030年学前三年毛入园率要达到多少?")
+    assert (answer.refused, answer.reason) == (True, "year_absent")
+    assert "2030" in answer.text
+
+
+def test_a_thing_no_document_mentions_is_refused_and_named(assistant):
+    answer = assistant.ask("学校有没有给教师提供周转宿舍?")
+    assert (answer.refused, answer.reason) == (True, "absent_terms")
+    assert "宿舍" in answer.text
+    assert answer.nearest  # the nearest clauses are still shown
+
+
+def test_a_sub_word_is_not_evidence(assistant):
+    # "入学" inside "融入学校" must not make a clause about school governance look like one about admission.
+    judge = assistant.judge
+    seg = judge.matcher.segment("坚持党的领导融入学校治理全过程。")
+    assert judge.matcher.score("入学", seg) == 0.0
