@@ -29,6 +29,7 @@ import re
 
 from assistant.conversation import Condenser, QuestionCondenser
 from assistant.models import Answer, Citation
+from assistant.numbers import quantities
 from index.text import to_simplified, to_traditional
 
 # A list marker: （1） and ① wherever they stand; 1. 1、 一是 第一， only at the start of a piece or after a sentence
@@ -194,7 +195,10 @@ def renumber_markers(text: str, numbers: dict[int, int]) -> str:
 
 
 def _label(part: str) -> str:
-    return part.strip().rstrip("？?。.！! ")
+    """The part as the user asked it, to head its answer; a part that states a figure itself ("2025年…", "一个任期")
+    is not echoed, so that every figure of an answer is one its cited clauses state (the guard's rule)."""
+    label = part.strip().rstrip("？?。.！! ")
+    return "" if quantities(label) else label
 
 
 def combine(parts: list[tuple[str, Answer]], question: str = "") -> Answer:
@@ -244,7 +248,8 @@ def combine(parts: list[tuple[str, Answer]], question: str = "") -> Answer:
             # Both parts are answered by the same sentences: say so rather than repeat them.
             body = _script(f"见第{bodies.index(body) + 1}问的回答。", answer.script)
         bodies.append(body)
-        lines.append(f"{i}. {_label(part)}：{body}")
+        label = _label(part)
+        lines.append(f"{i}. {label}：{body}" if label else f"{i}. {body}")
     answered = [a for _, a in parts if not a.refused]
     if len(answered) == len(parts):
         reason = "supported"

@@ -164,7 +164,8 @@ _CITATION = re.compile(r"\[\d+\]")
 _TRANSLATE = str.maketrans(
     {"％": "%", "～": "~", "〜": "~", "－": "-", "–": "-", "—": "-", "―": "-", "／": "/", "\u3000": " "}
 )
-_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\d])\s+(?=[\u4e00-\u9fff%‰])|(?<=[\u4e00-\u9fff])\s+(?=\d)")
+# Spaces inside a figure's phrase ("3 所", "2025 年") go; a line break stays, so "另见[2]\n2. …" does not become "另见2".
+_SPACE = re.compile(r"(?<=[\u4e00-\u9fff\d])[ \t\u3000]+(?=[\u4e00-\u9fff%‰])|(?<=[\u4e00-\u9fff])[ \t\u3000]+(?=\d)")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 _CN_YEAR = "[零〇一二三四五六七八九]{4}"

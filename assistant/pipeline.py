@@ -36,6 +36,7 @@ REASONS = {
     "no_number": "文件提到了相关内容，但没有写明具体数字",
     "no_points": "文件提到了相关内容，但没有写明具体分值",
     "absent_terms": "已索引的文件没有提到「{missing}」",
+    "focus_absent": "找到的相关条款都没有提到「{missing}」",
 }
 
 

@@ -14,8 +14,6 @@ app's own index (`data/chroma`) is never touched by an evaluation.
 
 from __future__ import annotations
 
-import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,37 +107,14 @@ class IndexReport:
 
 
 def build_index(settings, embedder, progress: bool = False) -> IndexReport:
-    """Bring the index at `settings.data_dir` in line with `settings.docs_dir`, one document at a time.
-
-    The same steps as `index.builder.IndexBuilder.run` (whose parts it uses), except that an error while chunking
-    or writing one document is recorded against that document and the build goes on: a real corpus with one
-    awkward file must still be evaluated on the other 172.
-    """
-    from index.builder import IndexBuilder, document_version, list_documents, parse_file
+    """Bring the index at `settings.data_dir` in line with `settings.docs_dir` with the project's own incremental
+    builder: a document that cannot be read, parsed or stored is a failure line, the rest is indexed."""
+    from index.builder import IndexBuilder
     from index.chunker import Chunker
     from index.store import ClauseStore, make_client
 
-    t0 = time.perf_counter()
     store = ClauseStore(make_client(settings), settings.collection, embedder.name)
     builder = IndexBuilder(store, embedder, Chunker(settings.max_chunk_chars), settings.embed_batch)
-    known = {r.source: r.sha for r in store.records()}
-    files = list_documents(Path(settings.docs_dir))
-    report = IndexReport(documents=len(files), embedded=[], failed=[])
-    for source in sorted(set(known) - {p.name for p in files}):
-        store.remove_document(source)
-    for i, path in enumerate(files, start=1):
-        if known.get(path.name) == document_version(path.read_bytes()):
-            continue
-        try:
-            doc = parse_file(path, builder.parser)
-            chunks = builder.chunker(doc)
-            if not chunks:
-                raise ValueError("no policy text found after removing clutter")
-            builder.write(doc, chunks, builder.embed_chunks(chunks))
-            report.embedded.append(path.name)
-        except Exception as exc:  # noqa: BLE001 - one document's failure is a finding, not the end of the run
-            report.failed.append((path.name, f"{type(exc).__name__}: {exc}"))
-        if progress and i % 20 == 0:
-            print(f"  index {Path(settings.docs_dir).name}: {i}/{len(files)}", file=sys.stderr, flush=True)
-    report.seconds = time.perf_counter() - t0
-    return report
+    done = builder.run(Path(settings.docs_dir), progress=progress)
+    documents = len(done.added) + len(done.updated) + len(done.unchanged) + len(done.failed)
+    return IndexReport(documents, done.added + done.updated, done.failed, done.seconds)

@@ -212,3 +212,14 @@ def test_one_part_comes_back_as_it_is():
 def test_no_parts_is_an_error():
     with pytest.raises(ValueError):
         combine([])
+
+
+def test_a_part_that_states_a_figure_itself_is_not_echoed():
+    # Echoing "2025年…" would put a figure in the answer that no cited clause states; the part is numbered only.
+    first = answered("班主任津贴每班每月900元。[1]", [A1])
+    second = answered("绩效工资由学校自主分配。[1]", [B1])
+    out = combine([("2025年班主任补助多少？", first), ("绩效工资怎么分配？", second)], question="原文")
+    assert out.text == "1. 班主任津贴每班每月900元。[1]\n2. 绩效工资怎么分配：绩效工资由学校自主分配。[2]"
+    from assistant.numbers import unsupported
+
+    assert unsupported(out.text, [c.text for c in out.citations]) == []

@@ -132,3 +132,8 @@ def test_supported_needs_a_figure_of_the_same_value_and_unit():
     assert supported(claim, quantities("三百元"))
     assert not supported(claim, quantities("三百人"))
     assert not supported(claim, [])
+
+
+def test_a_line_break_after_citation_markers_does_not_join_a_list_number_to_the_text():
+    # A multi-part answer: "…另见[2][3]" ends one part, "2. …" starts the next; 2 is a list number, not a figure.
+    assert unsupported("另见[2][3]\n2. 玉泉区示范校比例是多少", ["建设4所智慧学校示范校"]) == []
