@@ -23,27 +23,24 @@ from evals.sets import NCPQA_DIR, SET_NAMES
 GATED_SET = "seeds-test"
 
 
+def _names(value: str, known: tuple[str, ...], what: str) -> tuple[str, ...]:
+    """A comma-separated list of known names, each once, in the order given."""
+    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+    unknown = [n for n in names if n not in known]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown {what} {unknown}: choose from {', '.join(known)}")
+    return names
+
+
 def pipeline_names(value: str) -> tuple[str, ...]:
     """`default`, `all`, or a comma-separated list of pipeline names, in the order given."""
     if value == "default":
         return DEFAULT_PIPELINES
-    if value == "all":
-        return PIPELINES
-    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
-    unknown = [n for n in names if n not in PIPELINES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown pipeline(s) {unknown}: choose from {', '.join(PIPELINES)}")
-    return names
+    return PIPELINES if value == "all" else _names(value, PIPELINES, "pipeline(s)")
 
 
 def set_names(value: str) -> tuple[str, ...]:
-    if value == "all":
-        return SET_NAMES
-    names = tuple(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
-    unknown = [n for n in names if n not in SET_NAMES]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown set(s) {unknown}: choose from {', '.join(SET_NAMES)} or all")
-    return names
+    return SET_NAMES if value == "all" else _names(value, SET_NAMES, "set(s)")
 
 
 def gate(results: dict, thresholds: dict) -> int:
