@@ -1,4 +1,4 @@
-"""What a question asks for: its key terms, the kind of figure it wants, the region and year it names, its script.
+"""What a question asks for: its key terms and nouns, the kind of figure it wants, the year it names, its script.
 
 The evidence judge uses this to decide whether a clause really holds the answer (cosine similarity cannot: e5
 scores answerable and unanswerable questions alike)."""
@@ -9,7 +9,6 @@ import re
 from dataclasses import dataclass, field
 
 from assistant.lexicon import GENERIC_WORDS, SINGLE_CHAR_TERMS, Lexicon
-from index.facts import NOT_REGION
 from index.text import to_simplified
 
 MONEY_NOUN = r"(钱|元|津贴|补贴|补助|经费|资金|工资|奖金|收费|学费|保教费|费用|奖励|互助金|拨款)"
@@ -57,8 +56,6 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
 CROSS_DOC = re.compile(
     r"哪些文件|哪几个文件|几个文件|各文件|哪些地方|哪些地区|各地|分别|比较|对比|不同地区|哪份文件|哪个文件|都有"
 )
-REGION_MENTION = re.compile(r"([\u4e00-\u9fff]{2,5}?(?:省|市|区|县|州|旗))")
-NOT_A_REGION = re.compile(r"^(全|本|我|各|该|城|市|郊|小|校|学|园|片|辖|社|新|老|山|农|地|城乡|省市|市县|县区|区县)")
 YEAR = re.compile(r"(20\d{2})\s*年")
 
 # Question words that say nothing about where the answer is (assistant/resources/generic_words.tsv); the single
@@ -74,7 +71,6 @@ class Question:
     terms: list[str]
     figure: str | None
     years: list[str]
-    regions: list[str] = field(default_factory=list)  # region mentions as written
     cross_doc: bool = False
     nouns: set[str] = field(default_factory=set)
 
@@ -110,11 +106,6 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
     figure = next((name for name, pat in FIGURE_KINDS if pat.search(asked)), None)
     if figure not in (None, "department") and not QUANTITY_QUESTION.search(asked):
         figure = None
-    regions = [
-        m.group(1)
-        for m in REGION_MENTION.finditer(simplified)
-        if not NOT_A_REGION.match(m.group(1)) and not NOT_REGION.search(m.group(1))
-    ]
     terms = _terms(simplified, lexicon)
     return Question(
         text=text,
@@ -123,7 +114,6 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
         terms=terms,
         figure=figure,
         years=YEAR.findall(simplified),
-        regions=regions,
         cross_doc=bool(CROSS_DOC.search(simplified)),
         nouns=lexicon.nouns(simplified),
     )
