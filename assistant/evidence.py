@@ -44,12 +44,13 @@ FIGURE_QUANTITIES: dict[str, frozenset[str]] = {
 class JudgeSettings:
     """The judge's knobs. Fitted on the seeds' dev split and ncpqa-dev; see assistant/resources/judge.md."""
 
-    depth: int = 6  # candidate clauses examined, best retrieved first
+    depth: int = 8  # candidate clauses examined, best retrieved first
     figure_coverage: float = 0.3  # share of the question's terms a figure's sentence (with its headings) must cover
     max_supports: int = 3  # clauses an answer may cite
     focus_terms: int = 2  # a figure's sentence must name one of the question's this many rarest nouns
     absent_max_matched: int = 2  # an absent word refuses when the best clause holds at most this many terms
-    reorder: bool = True  # order supports by their best sentence rather than by retrieval
+    absent_enough: int = 2  # this many absent words refuse whatever the clauses hold
+    reorder: bool = True  # order supports by best-sentence coverage + fused retrieval score, not retrieval alone
     focus_general: bool = True  # pick the focus by rarity in general Chinese, not in the corpus
     focus_depth: int = 3  # refuse when none of this many candidates names the question's rarest noun (0: off)
 
@@ -82,8 +83,15 @@ def sentences_of(text: str, kind: str) -> list[str]:
 class Vocabulary:
     """Which documents contain a word: the BM25 postings, and the documents' text for words BM25 cut otherwise."""
 
-    def __init__(self, postings: dict[str, list[int]], sources: list[str], texts: dict[str, str]) -> None:
+    def __init__(
+        self,
+        postings: dict[str, list[int]],
+        sources: list[str],
+        texts: dict[str, str],
+        dates: dict[str, str] | None = None,
+    ) -> None:
         self.postings, self.sources, self.texts = postings, sources, texts
+        self.dates = dates or {}  # source → the document's date as written: a news item's "1月25日" is of its year
 
     def contains(self, word: str, scope: set[str] | None) -> bool:
         rows = self.postings.get(word)
@@ -214,15 +222,22 @@ class EvidenceJudge:
         candidates = hits[: self.settings.depth]
         missing = self.absent(q, scope)
         # A word no document uses is often just the asker's wording ("住校" for 寄宿制): it decides only when the
-        # best clauses share little else with the question either.
-        if missing and self.matched(q, candidates[:3]) <= self.settings.absent_max_matched:
+        # best clauses share little else with the question either, or when it is not the only such word.
+        if missing and (
+            len(missing) >= self.settings.absent_enough
+            or self.matched(q, candidates[:3]) <= self.settings.absent_max_matched
+        ):
             return Verdict(False, "absent_terms", [], missing)
         if self.settings.focus_depth:
             focus = self.focus(q, scope)[:1]
             if focus and not any(self._mentions_any(focus, _whole(h)) for h in candidates[: self.settings.focus_depth]):
                 return Verdict(False, "focus_absent", [], focus)
         if q.years:
-            candidates = [h for h in candidates if all(y in _plain(h) for y in q.years)]
+            candidates = [
+                h
+                for h in candidates
+                if all(y in _plain(h) or y in self.vocabulary.dates.get(h.chunk.source, "") for y in q.years)
+            ]
             if not candidates:
                 return Verdict(False, "year_absent", [])
         supports = []
@@ -230,6 +245,10 @@ class EvidenceJudge:
             c = hit.chunk
             ranked = self.rank_sentences(q, hit)
             supports.append(Support(hit, self.coverage(q, f"{c.title} {c.context} {c.heading} {c.text}"), ranked))
+        if self.settings.reorder:
+            # The clause with a sentence that says most of the question, as retrieval ranks it, answers first: the
+            # question's words gathered in one sentence beat the same words spread over a long clause.
+            supports.sort(key=lambda s: -(self.sentence_coverage(q, s.hit) + s.hit.score))
         if q.figure in FIGURE_EVIDENCE:
             focus = self.focus(q, scope)
             stating = [s for s in supports if self.states_figure(q, s.hit, s.sentences, focus)]
@@ -237,10 +256,12 @@ class EvidenceJudge:
                 return Verdict(False, f"no_{q.figure}", [])
             # Clauses that state the figure answer first; the others may still add context.
             supports = stating + [s for s in supports if s not in stating]
-        elif self.settings.reorder:
-            # Cite first the clause whose best sentence answers best; retrieval order breaks ties.
-            supports.sort(key=lambda s: -(s.sentences[0][0] if s.sentences else 0.0) * (0.5 + s.coverage))
         return Verdict(True, "supported", supports[: self.settings.max_supports])
+
+    def sentence_coverage(self, q: Question, hit: Hit) -> float:
+        """The share of the question's term weight that the clause's best sentence (with its heading) covers."""
+        c = hit.chunk
+        return max((self.coverage(q, f"{c.heading} {s}") for s in sentences_of(c.text, c.kind)), default=0.0)
 
 
 def _plain(hit: Hit) -> str:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.evidence import Support
+from assistant.evidence import FIGURE_QUANTITIES, Support
 from assistant.lexicon import SUBJECT_WORDS, SYNONYMS
 from assistant.numbers import quantities
 from assistant.question import FIGURE_EVIDENCE, Question
@@ -373,6 +373,10 @@ class ExtractiveGenerator:
         a separator (区教委、); otherwise as the judge reads them, which also finds "由公办学校或通过政府…提供"."""
         pattern = DEPARTMENT if strict and q.figure == "department" else FIGURE_EVIDENCE.get(q.figure or "")
         if pattern is None or pattern.search(c.simple):
+            return True
+        # As the judge reads figures: "五千次", "1.2万人次" hold a count although no digit stands before 次.
+        kinds = FIGURE_QUANTITIES.get(q.figure or "", frozenset())
+        if any(x.kind in kinds for x in quantities(c.shown)):
             return True
         return c.support.hit.chunk.kind == "table_row" and bool(TABLE_VALUE.search(to_simplified(c.sentence)))
 

@@ -77,6 +77,7 @@ class Assistant:
             self.index.bm25.postings,
             [c.source for c in self.index.chunks],
             {s: to_simplified("\n".join(t)) for s, t in texts.items()},
+            {r.source: r.date for r in self.records},
         )
         self.judge = EvidenceJudge(self.index.bm25.idf, vocabulary, self.matcher, self.judge_settings)
 

@@ -12,7 +12,7 @@ A = """甲市教育局关于课后服务和教师待遇的通知
 1.课后服务经费。按照生均每年80元标准落实课后服务经费,确保每课时不低于50元的补助。
 2.服务时间。课后服务结束时间原则上不早于当地正常下班时间。
 二、教师待遇
-3.班主任津贴。按照每班每月900元标准增加绩效工资总量,用于班主任绩效考核奖励。
+3.班主任津贴。学校按照每班每月900元标准增加绩效工资总量,用于班主任绩效考核奖励。
 4.荣誉。对从教满30年的教师颁发荣誉证书。
 """
 
@@ -75,3 +75,10 @@ def test_a_sub_word_is_not_evidence(assistant):
     judge = assistant.judge
     seg = judge.matcher.segment("坚持党的领导融入学校治理全过程。")
     assert judge.matcher.score("入学", seg) == 0.0
+
+
+def test_two_things_no_document_mentions_are_refused_even_beside_a_matching_clause(assistant):
+    # 校车 and 午餐 are in no document: a question about them is outside the documents, however many of its other
+    # words (班主任, 每月, 补助) a clause shares.
+    answer = assistant.ask("班主任每月的校车和午餐补助多少钱?")
+    assert (answer.refused, answer.reason) == (True, "absent_terms")
