@@ -82,3 +82,26 @@ def test_two_things_no_document_mentions_are_refused_even_beside_a_matching_clau
     # words (班主任, 每月, 补助) a clause shares.
     answer = assistant.ask("班主任每月的校车和午餐补助多少钱?")
     assert (answer.refused, answer.reason) == (True, "absent_terms")
+
+
+def test_a_year_may_come_from_the_documents_date():
+    # A news item says "1月25日" and is dated 2020: a question about "2020年1月25日" is not refused for the year.
+    from assistant.evidence import EvidenceJudge, JudgeSettings, Vocabulary
+    from assistant.lexicon import Lexicon
+    from assistant.matching import TermMatcher
+    from assistant.models import Hit
+    from assistant.question import analyse
+    from index.models import Chunk
+
+    text = "1月25日晚上,省委办公厅下发通知,要求暂停长途客运班线。"
+    chunk = Chunk("n.txt#导语#0", "n.txt", "省里暂停长途客运", "导语", "", text, 0, 10, "simplified", "para", "")
+    lexicon = Lexicon()
+    q = analyse("2020年1月25日下发的通知要求暂停什么?", lexicon)
+
+    def judge(dates):
+        vocabulary = Vocabulary({}, ["n.txt"], {"n.txt": text}, dates)
+        return EvidenceJudge({}, vocabulary, TermMatcher(lexicon), JudgeSettings())
+
+    hits = [Hit(chunk, 1.0)]
+    assert judge({})(q, hits).reason == "year_absent"
+    assert judge({"n.txt": "2020年1月26日"})(q, hits).answerable
