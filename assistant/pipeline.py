@@ -138,7 +138,9 @@ class Assistant:
         citations = [self._citation(n, s.hit, tuple(draft.used.get(n, ()))) for n, s in sorted(draft.cited.items())]
         return Answer(q.text, checked.text, False, citations, script=q.script, reason="supported")
 
-    def _refuse(self, q: Question, hits: list[Hit], reason: str, region: str = "", missing: list[str] = ()) -> Answer:
+    def _refuse(
+        self, q: Question, hits: list[Hit], reason: str, region: str = "", missing: tuple[str, ...] | list[str] = ()
+    ) -> Answer:
         nearest = [self._citation(i, h) for i, h in enumerate(hits[:3], start=1)]
         why = REASONS.get(reason, "文件中没有找到能回答这个问题的明确规定").format(
             region=region, years="、".join(q.years), missing="」「".join(missing)

@@ -4,10 +4,11 @@ their units, and what it writes passes the citation guard."""
 from __future__ import annotations
 
 from assistant.evidence import Support
-from assistant.generator import ExtractiveGenerator, format_row, split_unit, whole_statement
+from assistant.generator import ExtractiveGenerator, whole_statement
 from assistant.guard import CitationGuard
 from assistant.models import Hit
 from assistant.question import Question
+from assistant.rows import format_row, split_unit
 from index.models import Chunk
 
 
