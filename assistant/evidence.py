@@ -16,6 +16,7 @@ never covers "入学". The few numbers below are in `JudgeSettings`, fitted on d
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -94,13 +95,17 @@ class Vocabulary:
         self.dates = dates or {}  # source → the document's date as written: a news item's "1月25日" is of its year
 
     def contains(self, word: str, scope: set[str] | None) -> bool:
-        rows = self.postings.get(word)
-        if rows is not None and (scope is None or any(self.sources[i] in scope for i in rows)):
-            return True
-        # A question word that the documents write inside a longer word ("年级新生" in "一年级新生").
+        found = self.documents_with(word)
+        return bool(found) if scope is None else not found.isdisjoint(scope)
+
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one Vocabulary per index snapshot; it dies with it
+    def documents_with(self, word: str) -> frozenset[str]:
+        """The documents that contain the word: as a BM25 token, or, for a longer word, inside a longer one
+        ("年级新生" in "一年级新生"). Cached: a library of 50k clauses is scanned once per word, not per question."""
+        found = {self.sources[i] for i in self.postings.get(word, ())}
         if len(word) >= 3:
-            return any(word in t for s, t in self.texts.items() if scope is None or s in scope)
-        return False
+            found.update(s for s, t in self.texts.items() if s not in found and word in t)
+        return frozenset(found)
 
 
 class EvidenceJudge:
