@@ -25,10 +25,9 @@ from assistant.matching import TermMatcher
 from assistant.models import Hit
 from assistant.numbers import quantities
 from assistant.question import FIGURE_EVIDENCE, Question
+from assistant.rows import TABLE_VALUE
 from index.text import split_sentences, to_simplified
 
-# A table row "列名:值" whose value is a number: the figure an indicator question asks for.
-TABLE_VALUE = re.compile(r"[:：]\s*[>≥<≤]?\d")
 LEAD_UNITS = re.compile(r"牵头|责任单位|负责单位|主办|承办")
 # The kinds of quantity (assistant.numbers) that state each kind of figure a question can ask for.
 FIGURE_QUANTITIES: dict[str, frozenset[str]] = {
@@ -51,8 +50,6 @@ class JudgeSettings:
     focus_terms: int = 2  # a figure's sentence must name one of the question's this many rarest nouns
     absent_max_matched: int = 2  # an absent word refuses when the best clause holds at most this many terms
     absent_enough: int = 2  # this many absent words refuse whatever the clauses hold
-    reorder: bool = True  # order supports by best-sentence coverage + fused retrieval score, not retrieval alone
-    focus_general: bool = True  # pick the focus by rarity in general Chinese, not in the corpus
     focus_depth: int = 3  # refuse when none of this many candidates names the question's rarest noun (0: off)
 
 
@@ -176,12 +173,10 @@ class EvidenceJudge:
         nouns = [t for t in known if t in q.nouns]
         # A word the documents use themselves beats one they only use a synonym of (孩子 → 儿童).
         direct = [t for t in nouns if self.vocabulary.contains(t, scope)]
-        if self.settings.focus_general:
-            # Rarest in general Chinese first: "健康码" is what a question is about, "意义" or "材料" what it asks.
-            return sorted(direct or nouns or known, key=lambda t: (general_frequency(t), -self.weight(t)))[
-                : self.settings.focus_terms
-            ]
-        return sorted(direct or nouns or known, key=self.weight, reverse=True)[: self.settings.focus_terms]
+        # Rarest in general Chinese first: "健康码" is what a question is about, "意义" or "材料" what it asks.
+        return sorted(direct or nouns or known, key=lambda t: (general_frequency(t), -self.weight(t)))[
+            : self.settings.focus_terms
+        ]
 
     def states_figure(self, q: Question, hit: Hit, ranked: list[tuple[float, str]], focus: list[str]) -> bool:
         """Whether the clause states the kind of figure asked, in a sentence about the question's focus (a clause
@@ -189,7 +184,7 @@ class EvidenceJudge:
         c = hit.chunk
         pattern = FIGURE_EVIDENCE[q.figure or ""]
         # Whom the figure is for (校长, 班主任, 幼儿园) must be named by the clause or its headings.
-        whole = self.matcher.segment(f"{c.title} {c.context} {c.heading} {c.text}")
+        whole = self.matcher.segment(_whole(hit))
         if not all(self.matcher.score(t, whole) > 0 for t in q.terms if t in SUBJECT_WORDS):
             return False
         if q.figure == "department" and LEAD_UNITS.search(c.text):
@@ -247,13 +242,10 @@ class EvidenceJudge:
                 return Verdict(False, "year_absent", [])
         supports = []
         for hit in candidates:
-            c = hit.chunk
-            ranked = self.rank_sentences(q, hit)
-            supports.append(Support(hit, self.coverage(q, f"{c.title} {c.context} {c.heading} {c.text}"), ranked))
-        if self.settings.reorder:
-            # The clause with a sentence that says most of the question, as retrieval ranks it, answers first: the
-            # question's words gathered in one sentence beat the same words spread over a long clause.
-            supports.sort(key=lambda s: -(self.sentence_coverage(q, s.hit) + s.hit.score))
+            supports.append(Support(hit, self.coverage(q, _whole(hit)), self.rank_sentences(q, hit)))
+        # The clause with a sentence that says most of the question, as retrieval ranks it, answers first: the
+        # question's words gathered in one sentence beat the same words spread over a long clause.
+        supports.sort(key=lambda s: -(self.sentence_coverage(q, s.hit) + s.hit.score))
         if q.figure in FIGURE_EVIDENCE:
             focus = self.focus(q, scope)
             stating = [s for s in supports if self.states_figure(q, s.hit, s.sentences, focus)]

@@ -9,7 +9,6 @@ once written for a single gold question were removed; `resources/removed.tsv` re
 from __future__ import annotations
 
 import csv
-import functools
 import logging
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import jieba
 
 from assistant.thesaurus import thesaurus
+from index.dictionary import jieba_dictionary
 from index.text import to_simplified
 
 jieba.setLogLevel(logging.WARNING)  # its "Building prefix dict" banner would pollute CLI output
@@ -182,24 +182,10 @@ def _is_noun(tag: str) -> bool:
 
 def dictionary_tags() -> dict[str, str]:
     """jieba's dictionary: word → part-of-speech tag."""
-    return _dictionary()[0]
+    return jieba_dictionary().tags
 
 
 def general_frequency(word: str) -> int:
     """How common a word is in general Chinese (jieba's dictionary count, without the domain words), 0 when the
     dictionary lacks it: "意义", "材料" are everyday words, "健康码", "保教费" are not."""
-    return _dictionary()[1].get(word, 0)
-
-
-@functools.cache
-def _dictionary() -> tuple[dict[str, str], dict[str, int]]:
-    """jieba's dictionary, read once per process: word → tag and word → count."""
-    tags: dict[str, str] = {}
-    counts: dict[str, int] = {}
-    with open(jieba.get_dict_file().name, encoding="utf-8") as fh:
-        for line in fh:
-            parts = line.split()
-            if len(parts) == 3:
-                tags[parts[0]] = parts[2]
-                counts[parts[0]] = int(parts[1])
-    return tags, counts
+    return jieba_dictionary().counts.get(word, 0)

@@ -21,6 +21,7 @@ HEADER_UNIT = re.compile(
     r"[(（]\s*([%％‰]|[万千百亿]?(?:元|人次|人|所|个|名|平方米|亩|学时|小时|年|岁|次|项|班|册|台|间))\s*[)）]$"
 )
 NUMERIC_VALUE = re.compile(r"^[<>≥≤＜＞]?\s*\d+(?:\.\d+)?$")
+# A table row "列名:值" whose value is a number: the figure an indicator question asks for.
 TABLE_VALUE = re.compile(r"[:：]\s*[>≥<≤]?\d")
 
 

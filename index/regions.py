@@ -30,12 +30,13 @@ text names; failing that it is kept as a name, with only the parents its units s
 from __future__ import annotations
 
 import csv
-import importlib.util
 import math
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+
+from index.dictionary import jieba_dictionary, package_file
 
 PROVINCE, CITY, COUNTY = "province", "city", "county"
 _RANK = {PROVINCE: 0, CITY: 1, COUNTY: 2}
@@ -83,17 +84,8 @@ class Place:
         return tuple(p for p in (self.city, self.province) if p and p != self.name)
 
 
-def _package_file(package: str, *parts: str) -> Path:
-    """A data file shipped inside an installed package, found without importing it (cpca loads pandas, jieba
-    its 70 MB of model tables)."""
-    spec = importlib.util.find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(f"the gazetteer needs the {package} package's data: pip install {package}")
-    return Path(next(iter(spec.submodule_search_locations)), *parts)
-
-
 def _read_units() -> list[Unit]:
-    with open(_package_file("cpca", "resources", "adcodes.csv"), encoding="utf-8", newline="") as fh:
+    with open(package_file("cpca", "resources", "adcodes.csv"), encoding="utf-8", newline="") as fh:
         rows = {r["adcode"]: r["name"] for r in csv.DictReader(fh)}
     units = []
     for code, name in rows.items():
@@ -114,7 +106,7 @@ def _read_units() -> list[Unit]:
 
 
 def _ethnic_names() -> list[str]:
-    with open(_package_file("cpca", "resources", "56_nations.csv"), encoding="utf-8") as fh:
+    with open(package_file("cpca", "resources", "56_nations.csv"), encoding="utf-8") as fh:
         names = {line.strip() for line in fh if line.strip()}
     # 巴音郭楞蒙古自治州, 伊犁哈萨克自治州: names also appear without 族.
     names |= {n[:-1] for n in names if len(n) >= 3}
@@ -144,23 +136,17 @@ class Words:
     boundaries of a short stretch of text by jieba's own method with HMM off (the most probable path through
     the dictionary's words), without loading jieba itself."""
 
-    def __init__(self, wanted: set[str] = frozenset(), path: str | None = None) -> None:
-        self.freq: dict[str, int] = {}
-        self.tag: dict[str, str] = {}  # only for the wanted words: a full tag table would cost 20 MB more
+    def __init__(self) -> None:
+        dictionary = jieba_dictionary()
+        self.freq: dict[str, int] = dictionary.counts
+        self.tag: dict[str, str] = dictionary.tags
         self._longest: dict[str, int] = {}  # first two characters → length of the longest word they begin
         places, names = set(), set()
-        with open(path or _package_file("jieba", "dict.txt"), encoding="utf-8") as fh:
-            for line in fh:
-                parts = line.split()
-                if len(parts) == 3:
-                    word, tag = parts[0], parts[2]
-                    self.freq[word] = int(parts[1])
-                    if word in wanted:
-                        self.tag[word] = tag
-                    if tag in ("ns", "nt"):
-                        (places if tag == "ns" and 2 <= len(word) <= 3 else names).add(word)
-                    if len(word) > self._longest.get(word[:2], 1):
-                        self._longest[word[:2]] = len(word)
+        for word, tag in self.tag.items():
+            if tag in ("ns", "nt"):
+                (places if tag == "ns" and 2 <= len(word) <= 3 else names).add(word)
+            if len(word) > self._longest.get(word[:2], 1):
+                self._longest[word[:2]] = len(word)
         self.log_total = math.log(sum(self.freq.values()) or 1)
         self.places = frozenset(places)  # 2–3 character place names (tag ns)
         self.names = frozenset(names) | self.places  # place and organisation names (tags ns, nt)
@@ -240,9 +226,7 @@ class Gazetteer:
     @cache
     def load(cls) -> Gazetteer:
         """The gazetteer, read once per process."""
-        units, ethnic = _read_units(), _ethnic_names()
-        wanted = {u.name for u in units} | {short_form(u.name, u.level, ethnic) for u in units}
-        return cls(units, ethnic, Words(wanted), _read_place_words())
+        return cls(_read_units(), _ethnic_names(), Words(), _read_place_words())
 
     def _add(self, form: str, unit: Unit, kind: str, cls: str) -> None:
         self._forms.setdefault(form, []).append((unit, kind, cls))
