@@ -44,18 +44,23 @@ def create_app(settings, server: ServerConfig):
     from assistant.pipeline import build_assistant
     from assistant.ui import AppContext, build_ui, mount
     from index.builder import IndexBuilder
-    from index.chunker import Chunker
     from index.embedder import make_embedder
+    from index.limits import MB
+    from index.lock import IndexBusy
 
     t0 = time.perf_counter()
     embedder = make_embedder(settings)
     assistant = build_assistant(settings, embedder=embedder)
-    builder = IndexBuilder(assistant.index.store, embedder, Chunker(settings.max_chunk_chars), settings.embed_batch)
+    builder = IndexBuilder.from_settings(settings, assistant.index.store, embedder)
     if settings.docs_dir.is_dir():
-        report = builder.run(settings.docs_dir, progress=True)
-        log.info("index of %s: %s", settings.docs_dir, report.summary())
-        if report.added or report.updated or report.removed:
-            assistant.reload()
+        try:
+            report = builder.run(settings.docs_dir, progress=True)
+        except IndexBusy as exc:  # an `index build` running elsewhere: serve what is indexed now
+            log.warning("index not brought up to date at start-up: %s", exc)
+        else:
+            log.info("index of %s: %s", settings.docs_dir, report.summary())
+            if report.added or report.updated or report.removed:
+                assistant.reload()
     else:
         log.warning("documents folder %s not found: serving the index as it is", settings.docs_dir)
     log.info("index loaded: %d chunks in %.1fs", len(assistant.index.chunks), time.perf_counter() - t0)
@@ -65,11 +70,25 @@ def create_app(settings, server: ServerConfig):
         shared=shared,
         library=Library(shared, builder, settings.docs_dir),
         feedback=FeedbackStore(settings.data_dir / "feedback.sqlite3"),
-        staff_password=server.staff_password,
+        login=login_guard(settings, server.staff_password),
+        stream_delay_s=settings.ui_stream_delay_s,
+        max_file_bytes=int(settings.max_file_mb * MB),
     )
     demo = build_ui(ctx).queue(default_concurrency_limit=CONCURRENCY)
-    app = create_api_app(shared, shared)
-    return mount(app, demo)
+    app = create_api_app(shared, shared, settings.max_request_mb)
+    return mount(app, demo, ctx)
+
+
+def login_guard(settings, password: str | None):
+    """The staff password check with the backoff and lockout the settings ask for."""
+    from assistant.staff import LoginGuard
+
+    return LoginGuard(
+        password,
+        max_failures=settings.staff_login_max_failures,
+        backoff_s=settings.staff_login_backoff_s,
+        lockout_s=settings.staff_login_lockout_s,
+    )
 
 
 def main() -> None:
@@ -80,7 +99,12 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     started = time.perf_counter()
     server = ServerConfig.from_env()
-    app = create_app(Settings(), server)
+    from index.store import StoreUnavailable
+
+    try:
+        app = create_app(Settings(), server)
+    except StoreUnavailable as exc:  # a damaged index: one line, not a traceback
+        raise SystemExit(f"error: {exc}") from None
     log.info("ready in %.1fs: http://%s:%d/ (API at /v1)", time.perf_counter() - started, server.host, server.port)
     uvicorn.run(app, host=server.host, port=server.port, log_level="warning")
 

@@ -6,6 +6,10 @@ noun of the same kind in the previous standalone question (school stage, persona
 counterpart there is added to it instead. Anything else is returned as it is.
 
 The interface is one method, `condense(history, question) -> str`, so an LLM condenser can replace this one.
+Every step is linear in the length of its input (no regex that can backtrack over a long run of punctuation, no
+re-conversion of the remaining text per connective), only the last `MAX_HISTORY_TURNS` turns are replayed, and an
+earlier turn over `MAX_QUESTION_CHARS` (never an answerable question) ends the context instead of being read, so an
+over-long or hostile conversation costs milliseconds. Callers still check the question's length before condensing.
 """
 
 from __future__ import annotations
@@ -49,9 +53,16 @@ CONNECTIVES = tuple(
 QUESTION_WORDS = re.compile(r"什么|多少|怎么|怎样|如何|哪些|哪里|哪个|为什么|是否|能否|可以吗|吗|几[个年月]|啥")
 YEAR = re.compile(r"(?:19|20)\d{2}")
 GENERIC_REGION = re.compile(r"^[\u4e00-\u9fff]{2,8}?(?:省|自治区|市|州|盟|区|县|旗)$")
-TRAILING = re.compile(r"[呢嘞哪啊呀]?[\s?？。!！.,，、]*$")
-FILLER = re.compile(r"^[的在是和与及对于关于,，、\s]+|[的在是和与及,，、\s]+$")
+# Character sets stripped from the ends of a topic; stripped with str methods, which cannot backtrack.
+TRAILING_PUNCT = "?？。!！.,，、"
+TRAILING_PARTICLES = "呢嘞哪啊呀"
+NE_PUNCT = "?？。!！"
+LEADING_FILLER = "的在是和与及对于关于,，、"
+TRAILING_FILLER = "的在是和与及,，、"
+SEPARATORS = " ，,、"
 MAX_TOPIC_CHARS = 15
+MAX_QUESTION_CHARS = 2000  # the longest question the API, the CLI, the UI and the assistant accept
+MAX_HISTORY_TURNS = 20  # a follow-up refers to the last few turns; older ones are not replayed
 
 
 class QuestionCondenser(Protocol):
@@ -76,14 +87,19 @@ class Condenser:
     def __init__(self, regions: Iterable[str] = ()) -> None:
         self.regions = frozenset(to_simplified(r) for r in regions if len(r) >= 2)
         self._longest_region = max((len(r) for r in self.regions), default=0)
+        # Most characters start no noun at all; skipping them keeps `terms` cheap on a long earlier question.
+        self._initials = frozenset(w[0] for w in (*self.regions, *STAGES, *PERSONAS))
 
     def condense(self, history: list[tuple[str, str]], question: str) -> str:
         """The standalone form of `question`; earlier user turns may themselves be follow-ups (or condensed)."""
         question = (question or "").strip()
         previous = ""
-        for earlier, _answer in history:
+        for earlier, _answer in history[-MAX_HISTORY_TURNS:]:
             # Replaying every turn makes a chain of follow-ups work from raw history as well as condensed history.
-            if earlier and earlier.strip():
+            if earlier and len(earlier) > MAX_QUESTION_CHARS:
+                # Never an answerable question, so never the base of a follow-up; skipping it bounds the work.
+                previous = ""
+            elif earlier and earlier.strip():
                 previous = self._rewrite(previous, earlier.strip())
         return self._rewrite(previous, question)
 
@@ -100,16 +116,17 @@ class Condenser:
     def topic(self, question: str) -> str | None:
         """The new topic of an elliptical follow-up ("那幼儿园呢?" → "幼儿园"), or None for a full question."""
         simple = to_simplified(question)
-        body, opened = question, False
-        stripping = True
-        while stripping:
-            stripping = False
-            for word in CONNECTIVES:
-                if to_simplified(body).startswith(word) and len(body) > len(word):
-                    body, opened, stripping = body[len(word) :].lstrip(" ，,、"), True, True
-                    break
-        closes_with_ne = bool(re.search(r"呢[\s?？。!！]*$", simple))
-        body = FILLER.sub("", TRAILING.sub("", body))
+        # Connectives are matched in the simplified text, once; its positions hold in the original when the
+        # conversion kept the length (it almost always does), otherwise the simplified text is the body.
+        body = question if len(simple) == len(question) else simple
+        start, opened = 0, False
+        while True:
+            word = next((w for w in CONNECTIVES if simple.startswith(w, start) and len(simple) - start > len(w)), None)
+            if word is None:
+                break
+            start, opened = _skip(simple, start + len(word), SEPARATORS), True
+        closes_with_ne = _rstrip(simple, NE_PUNCT).endswith("呢")
+        body = _strip_filler(_strip_trailing(body[start:]))
         if not (opened or closes_with_ne) or not body or len(body) > MAX_TOPIC_CHARS:
             return None
         if QUESTION_WORDS.search(to_simplified(body)):
@@ -143,8 +160,8 @@ class Condenser:
         out = "".join(prefixes) + out
         rest = _residue(shown, used)
         if rest:
-            mark = re.search(r"[?？]*$", out).group(0)
-            out = f"{out[: len(out) - len(mark)]}，{rest}呢{mark or '?'}"
+            body = out.rstrip("?？")
+            out = f"{body}，{rest}呢{out[len(body) :] or '?'}"
         return out
 
     def terms(self, text: str, topic_mode: bool = False) -> list[Term]:
@@ -159,13 +176,15 @@ class Condenser:
             i = term.end if term else i + 1
         if topic_mode and not any(t.kind in ("region", "stage", "persona") for t in found):
             # A short follow-up naming an unknown place ("那玉泉区呢") is still a region by its suffix.
-            bare = FILLER.sub("", YEAR.sub("", text).replace("年", ""))
+            bare = _strip_filler(YEAR.sub("", text).replace("年", ""))
             if bare and GENERIC_REGION.match(bare):
                 start = text.find(bare)
                 found.append(Term("region", bare, start, start + len(bare)))
         return sorted(found, key=lambda t: t.start)
 
     def _term_at(self, text: str, i: int) -> Term | None:
+        if text[i] not in self._initials:
+            return None
         candidates = [
             Term("region", text[i : i + n], i, i + n)
             for n in range(2, min(self._longest_region, len(text) - i) + 1)
@@ -187,4 +206,33 @@ def _residue(topic: str, used: list[Term]) -> str:
         end = t.end + 1 if t.kind == "year" and topic[t.end : t.end + 1] == "年" else t.end
         for i in range(t.start, min(end, len(keep))):
             keep[i] = ""
-    return FILLER.sub("", "".join(keep))
+    return _strip_filler("".join(keep))
+
+
+def _skip(text: str, start: int, chars: str) -> int:
+    """The first position at or after `start` whose character is not in `chars`."""
+    while start < len(text) and text[start] in chars:
+        start += 1
+    return start
+
+
+def _rstrip(text: str, chars: str) -> str:
+    """`text` without trailing whitespace or characters of `chars` (in any mix)."""
+    end = len(text)
+    while end and (text[end - 1] in chars or text[end - 1].isspace()):
+        end -= 1
+    return text[:end]
+
+
+def _strip_trailing(text: str) -> str:
+    """Trailing punctuation and whitespace off, then one sentence-final particle before them (那幼儿园呢? → 那幼儿园)."""
+    text = _rstrip(text, TRAILING_PUNCT)
+    return text[:-1] if text.endswith(tuple(TRAILING_PARTICLES)) else text
+
+
+def _strip_filler(text: str) -> str:
+    """Function words and separators off both ends ("的2024年的" → "2024年")."""
+    start = 0
+    while start < len(text) and (text[start] in LEADING_FILLER or text[start].isspace()):
+        start += 1
+    return _rstrip(text[start:], TRAILING_FILLER)

@@ -20,7 +20,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import SUBJECT_WORDS, general_frequency
+from assistant.lexicon import SUBJECT_WORDS, general_frequency, looks_like_name
 from assistant.matching import TermMatcher
 from assistant.models import Hit
 from assistant.numbers import quantities
@@ -135,8 +135,17 @@ class EvidenceJudge:
         return [
             t
             for t in q.terms
-            if t in q.nouns and len(t) >= 2 and lexicon.frequency(t) > 0 and not self._known(t, scope, compound=True)
+            if t in q.nouns
+            and len(t) >= 2
+            and (lexicon.frequency(t) > 0 or self._is_name(t))
+            and not self._known(t, scope, compound=True)
         ]
+
+    def _is_name(self, word: str) -> bool:
+        """A person's name: a word jieba's dictionary lacks, that its tagger reads as a name and that begins with a
+        surname (蔡奇, 王新伟; not the join "对师德")."""
+        lexicon = self.matcher.lexicon
+        return looks_like_name(word) and lexicon.frequency(word) == 0 and lexicon.tag(word) == "nr"
 
     def _known(self, word: str, scope: set[str] | None, compound: bool = False) -> bool:
         lexicon = self.matcher.lexicon
@@ -222,9 +231,11 @@ class EvidenceJudge:
         candidates = hits[: self.settings.depth]
         missing = self.absent(q, scope)
         # A word no document uses is often just the asker's wording ("住校" for 寄宿制): it decides only when the
-        # best clauses share little else with the question either, or when it is not the only such word.
+        # best clauses share little else with the question either, or when it is not the only such word. A person's
+        # name is never wording: what someone no document names said or did is not in the documents.
         if missing and (
             len(missing) >= self.settings.absent_enough
+            or any(self._is_name(t) for t in missing)
             or self.matched(q, candidates[:3]) <= self.settings.absent_max_matched
         ):
             return Verdict(False, "absent_terms", [], missing)

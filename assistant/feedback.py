@@ -1,7 +1,10 @@
 """User feedback on answers (👍/👎 with an optional comment), kept in SQLite and exported as JSON lines.
 
 Every feedback event is one row: the question (and its condensed form), the answer text, the citations as JSON,
-the rating and the comment, with a UTC timestamp. Rows are only appended, so an export is a faithful log.
+the rating and the comment, with a UTC timestamp. A vote from the web UI carries a key (conversation and turn):
+changing the vote or adding a comment later updates that one row, so the table holds each answer's latest opinion.
+Rows without a key (`add`) are only appended. The export is streamed row by row (`iter_jsonl`), never a file left
+behind.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -24,9 +27,13 @@ CREATE TABLE IF NOT EXISTS feedback (
     condensed TEXT NOT NULL DEFAULT '',
     answer TEXT NOT NULL,
     citations TEXT NOT NULL DEFAULT '[]',
-    comment TEXT NOT NULL DEFAULT ''
+    comment TEXT NOT NULL DEFAULT '',
+    key TEXT
 )
 """
+# Its own statement: a table made before votes had keys gains the column first (see `FeedbackStore.__init__`).
+KEY_INDEX = "CREATE UNIQUE INDEX IF NOT EXISTS feedback_key ON feedback (key)"
+EXPORT_PAGE = 500
 MAX_COMMENT_CHARS = 2000
 
 
@@ -57,6 +64,10 @@ class FeedbackStore:
         self._lock = threading.Lock()
         with self._connect() as db:
             db.execute(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(feedback)")}
+            if "key" not in columns:
+                db.execute("ALTER TABLE feedback ADD COLUMN key TEXT")
+            db.execute(KEY_INDEX)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -93,12 +104,59 @@ class FeedbackStore:
             row_id = cur.lastrowid
         return Feedback(row_id, when, rating, question, condensed, answer, citations, comment)
 
+    def vote(
+        self,
+        key: str,
+        question: str,
+        answer: str,
+        citations: list[dict],
+        rating: int,
+        comment: str = "",
+        condensed: str = "",
+    ) -> Feedback:
+        """Record or change the vote on one answer (`key`); a comment already saved is kept unless a new one is given.
+        Rating 0 withdraws the vote: the row goes, unless it holds a comment."""
+        if rating not in (-1, 0, 1):
+            raise ValueError("rating must be 1 (👍), -1 (👎) or 0 (withdrawn)")
+        comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
+        when = datetime.now(UTC).isoformat(timespec="seconds")
+        cites = json.dumps(citations, ensure_ascii=False)
+        with self._lock, self._connect() as db:
+            db.execute(
+                "INSERT INTO feedback (created, rating, question, condensed, answer, citations, comment, key) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET created = excluded.created, "
+                "rating = excluded.rating, "
+                "comment = CASE WHEN excluded.comment != '' THEN excluded.comment ELSE feedback.comment END",
+                (when, rating, question, condensed, answer, cites, comment, key),
+            )
+            db.execute("DELETE FROM feedback WHERE key = ? AND rating = 0 AND comment = ''", (key,))
+            row = db.execute(f"SELECT {COLUMNS} FROM feedback WHERE key = ?", (key,)).fetchone()
+        return _row(row) if row else Feedback(0, when, 0, question, condensed, answer, citations, "")
+
+    def comment(self, key: str, comment: str) -> bool:
+        """Set the comment of the vote `key`; False when there is no such vote."""
+        comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
+        with self._lock, self._connect() as db:
+            cur = db.execute("UPDATE feedback SET comment = ? WHERE key = ?", (comment, key))
+            return cur.rowcount > 0
+
     def all(self) -> list[Feedback]:
         with self._connect() as db:
-            rows = db.execute(
-                "SELECT id, created, rating, question, condensed, answer, citations, comment FROM feedback ORDER BY id"
-            ).fetchall()
-        return [Feedback(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7]) for r in rows]
+            rows = db.execute(f"SELECT {COLUMNS} FROM feedback ORDER BY id").fetchall()
+        return [_row(r) for r in rows]
+
+    def iter_jsonl(self) -> Iterator[str]:
+        """Every row as one JSON line, read a page at a time so a large table is never held whole."""
+        last = 0
+        while True:
+            with self._connect() as db:
+                rows = db.execute(
+                    f"SELECT {COLUMNS} FROM feedback WHERE id > ? ORDER BY id LIMIT ?", (last, EXPORT_PAGE)
+                ).fetchall()
+            if not rows:
+                return
+            yield from _lines(_row(r) for r in rows)
+            last = rows[-1][0]
 
     def count(self) -> int:
         with self._connect() as db:
@@ -110,6 +168,17 @@ class FeedbackStore:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("w", encoding="utf-8") as fh:
-            for row in rows:
-                fh.write(json.dumps(row.as_dict(), ensure_ascii=False) + "\n")
+            fh.writelines(_lines(rows))
         return len(rows)
+
+
+COLUMNS = "id, created, rating, question, condensed, answer, citations, comment"
+
+
+def _row(r) -> Feedback:
+    return Feedback(r[0], r[1], r[2], r[3], r[4], r[5], json.loads(r[6]), r[7])
+
+
+def _lines(rows: Iterable[Feedback]) -> Iterator[str]:
+    for row in rows:
+        yield json.dumps(row.as_dict(), ensure_ascii=False) + "\n"

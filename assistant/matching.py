@@ -3,12 +3,15 @@
 A plain substring test lets "融入学校" cover "入学" and "一律" cover "一". Here a term counts only where it starts and
 ends on a word boundary of the text: those of jieba's precise-mode segmentation and of the dictionary words inside a
 long word (就近入学 → 就近, 入学), as jieba's search mode has them. A compound the text writes as two words
-("课后" + "服务") still covers "课后服务", while a word that straddles two words ("融入|学校") never matches. Segmentations are
+("课后" + "服务") still covers "课后服务", while a word that straddles two words ("融入|学校") never matches. A
+two-character abbreviation covers the two adjacent words it shortens (安检 → 安全|检查), and a spoken rate the written
+one (一个月 → 每月), both with less credit. Segmentations are
 cached per text, so a clause is cut once however many questions it meets.
 """
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -18,6 +21,13 @@ from index.text import to_simplified
 SYNONYM_CREDIT = 0.8
 # Both halves of a long compound the text never writes whole ("校车补贴" → 校车 … 补贴): weaker still.
 PARTS_CREDIT = 0.6
+# A two-character abbreviation of two adjacent words (安检 → 安全检查, 医保 → 医疗保险, 义教 → 义务教育), Chinese's
+# regular way of shortening a compound (缩略语: the first character of each word). Credited as parts are, because
+# the rule can overreach (安排检查 also begins 安…检…).
+ABBREVIATION_CREDIT = PARTS_CREDIT
+# A rate as people say it ("一个月给多少", "每个班") is the documents' 每月 / 每班. "一月" (January) is not a rate, so the
+# spoken form needs its 个.
+SPOKEN_RATE = re.compile(r"^(?:一个|每个)([\u4e00-\u9fff]{1,2})$")
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,24 @@ class Segmented:
             if start in self.bounds and start + len(word) in self.bounds:
                 return True
             start = self.text.find(word, start + 1)
+        return False
+
+    def abbreviates(self, term: str) -> bool:
+        """Whether a two-character term is the first characters of two adjacent words of two or more characters."""
+        if len(term) != 2:
+            return False
+        ends = sorted(self.bounds)
+        following = dict(zip(ends, ends[1:]))
+        start = self.text.find(term[0])
+        while start != -1:
+            second = following.get(start, start)
+            if (
+                second - start >= 2
+                and self.text[second : second + 1] == term[1]
+                and following.get(second, second) - second >= 2
+            ):
+                return True
+            start = self.text.find(term[0], start + 1)
         return False
 
 
@@ -76,4 +104,9 @@ class TermMatcher:
             return SYNONYM_CREDIT
         if len(term) >= 4 and seg.has(term[:2]) and seg.has(term[2:]):
             return PARTS_CREDIT
+        if seg.abbreviates(term):
+            return ABBREVIATION_CREDIT
+        rate = SPOKEN_RATE.match(term)
+        if rate and seg.has("每" + rate.group(1)):
+            return SYNONYM_CREDIT
         return 0.0

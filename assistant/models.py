@@ -50,6 +50,9 @@ class Answer:
     latency_ms: float = 0.0
     script: str = "simplified"
     condensed: str = ""
+    generator: str = "extractive"  # who wrote the text: "extractive" or "llm:<model>"
+    dropped: list[str] = field(default_factory=list)  # LLM sentences the citation guard removed
+    notice: str = ""  # shown to the user: why an LLM answer fell back to the extractive one
 
     def as_dict(self) -> dict:
         return {
@@ -66,4 +69,7 @@ class Answer:
             ],
             "reason": self.reason,
             "latency_ms": round(self.latency_ms, 1),
+            "generator": self.generator,
+            "dropped": list(self.dropped),
+            "notice": self.notice,
         }

@@ -80,6 +80,13 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # "这项任务由哪个单位牵头" points back at the question before it.
 POINTS_BACK = re.compile(r"^(?:这|该|其(?![他它])|此|那|它|上述|以上)")
 NOT_STATED = "文件未明确规定"
+# A paragraph is answered part by part; more parts than this is not a question but a load ("小学呢？" × 400 costs
+# one retrieval each), so it is refused before any is answered.
+MAX_PARTS = 8
+
+
+class TooManyQuestions(ValueError):
+    """A pasted paragraph holds more than MAX_PARTS questions."""
 
 
 def _pieces(text: str) -> list[str]:
@@ -141,6 +148,8 @@ def split_questions(text: str, *, condenser: QuestionCondenser | None = None) ->
     questions: list[str] = []
     context = ""
     for piece in _pieces(text):
+        if len(questions) > MAX_PARTS:
+            raise TooManyQuestions(f"一次最多回答 {MAX_PARTS} 个问题，请把问题分开提问")
         simple = to_simplified(piece)
         if THANKS.match(simple):
             continue
@@ -169,6 +178,8 @@ def split_questions(text: str, *, condenser: QuestionCondenser | None = None) ->
         context = ""
     if context and questions:
         questions[-1] += context.rstrip("，,")  # context after the last question still belongs to it
+    if len(questions) > MAX_PARTS:
+        raise TooManyQuestions(f"一次最多回答 {MAX_PARTS} 个问题，请把问题分开提问")
     if len(questions) <= 1:
         return [text]
     return questions

@@ -6,14 +6,17 @@
 
 from __future__ import annotations
 
+import re
 import time
+from collections.abc import Iterator
 
-from assistant.conversation import Condenser
+from assistant.conversation import MAX_QUESTION_CHARS, Condenser
 from assistant.docfacts import DocFactAnswerer, fact_asked, title_match
 from assistant.evidence import EvidenceJudge, JudgeSettings, Support, Vocabulary
 from assistant.generator import ExtractiveGenerator, Generator, to_script
 from assistant.guard import CitationGuard
 from assistant.lexicon import Lexicon
+from assistant.llm_stages import LLMOutcome, LLMStages
 from assistant.matching import TermMatcher
 from assistant.models import Answer, Citation, Hit
 from assistant.multipart import combine, split_questions
@@ -22,8 +25,6 @@ from assistant.regions import RegionIndex
 from assistant.retriever import BM25Retriever, ChunkIndex, DenseRetriever, HybridRetriever, Retriever
 from index.models import Chunk
 from index.text import to_simplified
-
-MAX_QUESTION_CHARS = 2000
 
 REASONS = {
     "unknown_region": "已索引的文件没有涉及{region}",
@@ -51,6 +52,7 @@ class Assistant:
         generator: Generator | None = None,
         top_k: int = 8,
         judge_settings: JudgeSettings | None = None,
+        llm: LLMStages | None = None,
     ) -> None:
         if top_k < 1:
             raise ValueError("top_k must be at least 1")
@@ -61,6 +63,9 @@ class Assistant:
         self.judge_settings = judge_settings or JudgeSettings()
         self.matcher = TermMatcher(lexicon)
         self.facts = DocFactAnswerer(index.store.document)
+        self.llm = llm  # None: no LLM, the offline path alone
+        if llm is not None:
+            llm.bind(self.clause_text)
         self.reload()
 
     def reload(self) -> None:
@@ -84,21 +89,64 @@ class Assistant:
     def ask(self, question: str, sources: list[str] | None = None) -> Answer:
         """Answer a question, or each question of a pasted paragraph part by part (each part cited or refused)."""
         t0 = time.perf_counter()
-        question = (question or "").strip()
-        if not question:
-            raise ValueError("问题为空：请输入一个问题")
-        if len(question) > MAX_QUESTION_CHARS:
-            raise ValueError(f"问题过长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
+        question = _checked(question)
+        budget = self.llm.budget() if self.llm else None  # all LLM calls of the question share one timeout
         parts = split_questions(question, condenser=self.condenser)
         if len(parts) <= 1:
-            answer = self._ask_one(question, sources)
+            answer = self._ask_one(question, sources, budget)
         else:
             # Each part is guarded on its own; the combined text's part labels carry no markers to guard.
-            answer = combine([(p, self._ask_one(p, sources)) for p in parts], question=question)
+            answered = [(p, self._ask_one(p, sources, budget)) for p in parts]
+            answer = combine(answered, question=question)
+            answer.generator = next((a.generator for _, a in answered if a.generator != "extractive"), "extractive")
+            answer.dropped = [d for _, a in answered for d in a.dropped]
+            answer.notice = next((a.notice for _, a in answered if a.notice), "")
         answer.latency_ms = (time.perf_counter() - t0) * 1000
         return answer
 
-    def _ask_one(self, question: str, sources: list[str] | None) -> Answer:
+    def ask_stream(self, question: str, sources: list[str] | None = None) -> Iterator[str | Answer]:
+        """`ask`, streamed: text pieces (each a guard-passed sentence), then the `Answer` as the last item.
+
+        An LLM answer is streamed as the LLM writes it, each sentence once the guard has passed it. If the LLM
+        fails after some sentences were given out, a piece with the notice follows (it starts with a blank line)
+        and then the extractive answer's sentences: the final `Answer` is what counts (its text is the extractive
+        answer, `notice` says why). Without an LLM, or for a paragraph of questions, the pieces are the finished
+        answer's sentences.
+        """
+        t0 = time.perf_counter()
+        question = _checked(question)
+        if self.llm is None or len(split_questions(question, condenser=self.condenser)) > 1:
+            answer = self.ask(question, sources)
+            yield from answer_pieces(answer.text)
+            yield answer
+            return
+        budget = self.llm.budget()
+        prepared = self._prepare(question, sources, budget)
+        if isinstance(prepared, Answer):
+            answer = prepared
+            yield from answer_pieces(answer.text)
+        else:
+            q, supports, hits, verdict = prepared
+            outcome = LLMOutcome()
+            yield from self.llm.stream_into(q, supports, budget, outcome)
+            answer = self._respond(q, supports, hits, verdict, outcome)
+            if outcome.failure is not None:
+                if outcome.streamed:
+                    yield f"\n\n{answer.notice}\n\n"
+                yield from answer_pieces(answer.text)
+        answer.latency_ms = (time.perf_counter() - t0) * 1000
+        yield answer
+
+    def _ask_one(self, question: str, sources: list[str] | None, budget=None) -> Answer:
+        prepared = self._prepare(question, sources, budget)
+        if isinstance(prepared, Answer):
+            return prepared
+        q, supports, hits, verdict = prepared
+        outcome = self.llm.answer(q, supports, budget) if self.llm is not None else None
+        return self._respond(q, supports, hits, verdict, outcome)
+
+    def _prepare(self, question: str, sources: list[str] | None, budget):
+        """Everything before generation: the answer itself (a document fact, a refusal), or what to answer from."""
         q = analyse(question, self.lexicon)
         region = self.regions.resolve(q.simplified)
         q.without(region.named, self.lexicon)
@@ -106,17 +154,36 @@ class Assistant:
         hits = self.retriever.retrieve(question, self.top_k, scope)
         about_document = self._document_fact(q, sources or region.sources, hits)
         if about_document is not None:
-            answer = about_document
-        elif region.unknown and not region.sources and not sources:
+            return about_document
+        if region.unknown and not region.sources and not sources:
             # Said only when no document mentions the place anywhere: a positive reason to refuse.
-            answer = self._refuse(q, hits, "unknown_region", region="、".join(region.unknown))
+            return self._refuse(q, hits, "unknown_region", region="、".join(region.unknown))
+        if self.llm is not None:
+            hits = self.llm.rewriter.widen(
+                question, hits, lambda text: self.retriever.retrieve(text, self.top_k, scope), self.top_k, budget
+            )
+        verdict = self.judge(q, hits, set(scope) if scope else None)
+        if self.llm is not None:
+            verdict = self.llm.second_opinion(q, hits, set(scope) if scope else None, verdict, self.judge, budget)
+        if not verdict.answerable:
+            return self._refuse(q, hits, verdict.reason, missing=verdict.missing)
+        return q, verdict.supports, hits, verdict
+
+    def _respond(self, q: Question, supports, hits: list[Hit], verdict, outcome: LLMOutcome | None) -> Answer:
+        """The LLM's guarded answer when it gave one; else the extractive answer (with the LLM's notice)."""
+        if outcome is not None and outcome.failure is None:
+            citations = [self._citation(i, supports[n - 1].hit) for i, n in enumerate(outcome.order, start=1)]
+            answer = Answer(q.text, outcome.text, False, citations, script=q.script, reason=verdict.reason)
+            answer.generator, answer.dropped = self.llm.name, outcome.dropped
+            return answer
+        answer = self._answer(q, supports)
+        if answer is None:
+            # An empty draft for a figure question: no sentence names the subject beside a figure of the kind.
+            answer = self._refuse(q, hits, f"no_{q.figure}" if q.figure else "guard", missing=verdict.missing)
         else:
-            verdict = self.judge(q, hits, set(scope) if scope else None)
-            answer = self._answer(q, verdict.supports) if verdict.answerable else None
-            if answer is None:
-                # An empty draft for a figure question: no sentence names the subject beside a figure of the kind.
-                reason = verdict.reason if not verdict.answerable else f"no_{q.figure}" if q.figure else "guard"
-                answer = self._refuse(q, hits, reason, missing=verdict.missing)
+            answer.reason = verdict.reason  # "supported", or "second_opinion" when the LLM's opinion let it answer
+        if outcome is not None:
+            answer.notice, answer.dropped = outcome.notice, outcome.dropped
         return answer
 
     # -- helpers -----------------------------------------------------------------------------------------------
@@ -178,7 +245,13 @@ def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assis
     chosen: Retriever
     if retriever == "hybrid":
         chosen = HybridRetriever(
-            dense, bm25, settings.candidates, settings.rrf_k, settings.fusion, settings.dense_weight
+            dense,
+            bm25,
+            settings.candidates,
+            settings.rrf_k,
+            settings.fusion,
+            settings.dense_weight,
+            settings.document_weight,
         )
     elif retriever == "dense":
         chosen = dense
@@ -186,4 +259,22 @@ def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assis
         chosen = bm25
     else:
         raise ValueError(f"unknown retriever {retriever!r}: choose hybrid, dense or bm25")
-    return Assistant(index, chosen, lexicon, top_k=settings.top_k + 3)
+    return Assistant(index, chosen, lexicon, top_k=settings.top_k + 3, llm=LLMStages.from_settings(settings))
+
+
+def _checked(question: str) -> str:
+    question = (question or "").strip()
+    if not question:
+        raise ValueError("问题为空：请输入一个问题")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValueError(f"问题过长（{len(question)} 字），请控制在 {MAX_QUESTION_CHARS} 字以内")
+    return question
+
+
+# A sentence ends at 。！？ unless markers follow, and after its markers.
+_PIECE_END = re.compile(r"(?<=[。！？!?])(?![\s]*\[\d)|(?<=\])(?![\s]*\[\d)")
+
+
+def answer_pieces(text: str) -> list[str]:
+    """A finished answer's sentences, for streaming: they join back to the text."""
+    return [p for p in _PIECE_END.split(text) if p]

@@ -1,48 +1,50 @@
 """The Gradio web app: a chat tab (streamed answers, clickable citations, a sources panel) and a documents tab
 (indexed documents as clause trees; staff upload, delete and feedback export).
 
-The server-side objects the callbacks share with the HTTP API (`SharedAssistant`, `Library`) live in
-`assistant/library.py`.
+What the page shows is rendered in assistant/render.py (every user and document string escaped there), the
+components are laid out in assistant/ui_layout.py and styled in assistant/ui_style.py; this file holds the
+callbacks and wires them. The server-side objects the callbacks share with the HTTP API (`SharedAssistant`,
+`Library`) live in assistant/library.py; the staff login guard and the export links in assistant/staff.py.
 """
 
 from __future__ import annotations
 
-import hmac
-import html
 import logging
-import re
-import tempfile
+import threading
 import time
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 
 import gradio as gr
 
 from assistant.api import split_for_stream
+from assistant.conversation import MAX_QUESTION_CHARS, Condenser
 from assistant.feedback import FeedbackStore
 from assistant.library import Library, SharedAssistant
-from assistant.models import Answer, Citation
+from assistant.render import (
+    Conversation,
+    Turn,
+    conversation_from_json,
+    conversation_to_json,
+    document_rows,
+    filter_choices,
+    render_message,
+    render_messages,
+    render_sources,
+    render_tree,
+    sources_for,
+    text_html,
+)
+from assistant.staff import ExportTokens, LoginGuard, add_export_route, export_link
+from assistant.ui_layout import ChatTab, DocumentsTab, chat_tab, documents_tab
+from assistant.ui_style import CSS, HEAD, theme
 
 log = logging.getLogger(__name__)
 
-STREAM_DELAY_S = 0.015  # a visible typing effect; the whole answer is ready when streaming starts
-ALL_DOCUMENTS = "__all__"
-NOT_STATED = "文件未明确规定"
-
-EXAMPLES = (
-    ("教师", ("班主任每月能多拿多少钱?", "教师绩效工资怎么分配?", "乡村教师有哪些待遇保障?")),
-    ("家长", ("小学入学有什么规定?", "课后服务怎么收费?", "校外培训机构怎么管理?")),
-    (
-        "工作人员",
-        (
-            "荣昌区2025年公办在园幼儿占比目标是多少?",
-            "聊城市特殊教育学校教职工每月增加多少绩效工资?",
-            "玉泉区怎样推进教育评价改革?",
-        ),
-    ),
-)
+NO_CONTEXT = "这像是一个追问，但本对话没有上文（新对话，或对话记录已清除），下面按独立问题回答；请把问题问完整。"
+STORAGE_KEY = "policy-assistant-conversation"
+MAX_SESSIONS = 10_000  # sessions whose 新对话 count is remembered (it only has to outlive an answer in flight)
 
 
 @dataclass
@@ -52,262 +54,116 @@ class AppContext:
     shared: SharedAssistant
     library: Library
     feedback: FeedbackStore
-    staff_password: str | None = None
-    export_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="policy-feedback-")))
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Rendering (pure functions: strings in, HTML/Markdown out)
-# ---------------------------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Turn:
-    """One question of a conversation, as asked and as answered."""
-
-    question: str
-    condensed: str
-    answer: Answer | None = None
-    error: str = ""
-
-
-def anchor(turn: int, n: int) -> str:
-    return f"src-{turn}-{n}"
-
-
-def link_markers(text: str, turn: int, known: set[int]) -> str:
-    """Turn the answer's [n] markers into links to the sources panel entries."""
-    escaped = html.escape(text, quote=False)
-
-    def repl(m: re.Match) -> str:
-        n = int(m.group(1))
-        if n not in known:
-            return m.group(0)
-        return f'<a class="cite" href="#{anchor(turn, n)}" data-target="{anchor(turn, n)}">[{n}]</a>'
-
-    return re.sub(r"\[(\d{1,2})\]", repl, escaped)
-
-
-def highlight(text: str, sentences: tuple[str, ...] | list[str]) -> str:
-    """Escaped clause text with each used sentence wrapped in <mark>."""
-    spans: list[tuple[int, int]] = []
-    for s in sentences:
-        s = s.strip()
-        i = text.find(s) if s else -1
-        if i >= 0:
-            spans.append((i, i + len(s)))
-    merged: list[list[int]] = []
-    for a, b in sorted(spans):
-        if merged and a <= merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], b)
-        else:
-            merged.append([a, b])
-    out, pos = [], 0
-    for a, b in merged:
-        out.append(html.escape(text[pos:a]))
-        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
-        pos = b
-    out.append(html.escape(text[pos:]))
-    return "".join(out).replace("\n", "<br>")
-
-
-def render_message(turn: Turn, index: int, show_condensed: bool, text: str | None = None) -> str:
-    """The assistant's chat message for one turn; `text` is the part streamed so far (None: all of it)."""
-    lines = []
-    if show_condensed and turn.condensed and turn.condensed != turn.question:
-        lines.append(f'<div class="condensed">改写后的问题：{html.escape(turn.condensed)}</div>')
-    if turn.error:
-        lines.append(f'<div class="refused">无法回答：{html.escape(turn.error)}</div>')
-        return "\n\n".join(lines)
-    answer = turn.answer
-    if answer is None:
-        lines.append('<span class="pending">正在检索相关条款…</span>')
-        return "\n\n".join(lines)
-    body = answer.text if text is None else text
-    if answer.refused:
-        lines.append(f'<span class="badge-refused">{NOT_STATED}</span>')
-        lines.append(html.escape(body, quote=False))
-    else:
-        lines.append(link_markers(body, index, {c.n for c in answer.citations}))
-    return "\n\n".join(lines)
-
-
-def render_messages(turns: list[Turn], show_condensed: bool) -> list[dict]:
-    messages = []
-    for i, turn in enumerate(turns):
-        messages.append({"role": "user", "content": turn.question})
-        messages.append({"role": "assistant", "content": render_message(turn, i, show_condensed)})
-    return messages
-
-
-def render_citation(c: Citation, turn: int, kind: str = "cite") -> str:
-    label = f"[{c.n}]" if kind == "cite" else f"相近{c.n}"
-    return (
-        f'<div class="src src-{kind}" id="{anchor(turn, c.n) if kind == "cite" else ""}">'
-        f'<div class="src-head"><span class="src-n">{label}</span>'
-        f'<span class="src-title">《{html.escape(c.title)}》</span></div>'
-        f'<div class="src-path">条款 <b>{html.escape(c.clause)}</b> · {html.escape(c.source)}</div>'
-        f'<div class="src-text">{highlight(c.text, c.sentences)}</div></div>'
-    )
-
-
-def render_turn_sources(turn: Turn, index: int) -> str:
-    answer = turn.answer
-    if turn.error or answer is None:
-        return ""
-    if answer.refused:
-        head = f'<div class="notice">{NOT_STATED}。以下是最接近的条款，仅供参考：</div>'
-        items = "".join(render_citation(c, index, "near") for c in answer.nearest) or "<p>没有相近的条款。</p>"
-        return head + items
-    return "".join(render_citation(c, index) for c in answer.citations)
-
-
-def render_sources(turns: list[Turn]) -> str:
-    """The sources panel: the latest answer's clauses open, earlier answers folded below."""
-    if not turns:
-        return '<div class="sources-empty">提问后，答案引用的条款全文会显示在这里，用到的句子以高亮标出。</div>'
-    parts = []
-    last = len(turns) - 1
-    for i in range(last, -1, -1):
-        body = render_turn_sources(turns[i], i)
-        if not body:
-            continue
-        q = html.escape(turns[i].condensed or turns[i].question)
-        opened = " open" if i == last else ""
-        parts.append(f'<details class="turn"{opened}><summary>第 {i + 1} 问：{q}</summary>{body}</details>')
-    return "".join(parts) or '<div class="sources-empty">这一问没有引用条款。</div>'
-
-
-def render_tree(doc) -> str:
-    """A parsed document as its clause tree: indented paths, headings and text."""
-    if doc is None:
-        return '<div class="sources-empty">在上表中选择一份文件，查看它的条款树。</div>'
-    f = doc.facts
-    facts = [
-        ("文号", f.doc_number.value if f.doc_number else ""),
-        ("日期", f.date.value if f.date else ""),
-        ("地区", doc.region),
-        ("发文机关", "、".join(i.value for i in f.issuers)),
-        ("文件", doc.source),
-    ]
-    meta = " · ".join(f"{k}：{html.escape(v)}" for k, v in facts if v)
-    rows = []
-    for c in doc.clauses:
-        depth = max(0, c.depth)
-        path = f'<div class="node-path">{html.escape(c.path)}</div>'
-        indent = f'style="margin-left:{depth * 1.2}em"'
-        if c.kind == "heading":
-            title = f'<div class="node-title">{html.escape(c.heading or c.text)}</div>'
-            rows.append(f'<div class="node node-heading" {indent}>{path}{title}</div>')
-            continue
-        heading = f'<div class="node-title">{html.escape(c.heading)}</div>' if _own_heading(c) else ""
-        text = html.escape(c.text).replace("\n", "<br>")
-        rows.append(f'<div class="node" {indent}>{path}<div>{heading}<div class="node-text">{text}</div></div></div>')
-    return (
-        f'<div class="doc-tree"><div class="doc-head"><h3>{html.escape(doc.title)}</h3>'
-        f'<div class="doc-meta">{meta}</div></div>'
-        f"{''.join(rows)}</div>"
-    )
-
-
-def _own_heading(clause) -> bool:
-    """A heading worth its own line: not merely the first words of the clause's text (导语 第1段 …)."""
-    head = clause.heading.rstrip("…").strip()
-    if not head:
-        return False
-    text = clause.text[len(clause.marker) :] if clause.text.startswith(clause.marker) else clause.text
-    return not text.lstrip(" 、.．").startswith(head) and not clause.text.startswith(head)
-
-
-def document_rows(records) -> list[list]:
-    return [[r.title, r.region, r.date, r.clauses, r.source] for r in records]
-
-
-def filter_choices(records) -> list[tuple[str, str]]:
-    choices = [("全部文件", ALL_DOCUMENTS)]
-    regions = sorted({r.region for r in records if r.region})
-    choices += [(f"地区：{region}", f"region:{region}") for region in regions]
-    choices += [(f"《{r.title}》", f"doc:{r.source}") for r in records]
-    return choices
-
-
-def sources_for(choice: str | None, records) -> list[str] | None:
-    if not choice or choice == ALL_DOCUMENTS:
-        return None
-    kind, _, value = choice.partition(":")
-    if kind == "region":
-        return [r.source for r in records if r.region == value] or None
-    if kind == "doc":
-        return [value]
-    return None
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Callbacks
-# ---------------------------------------------------------------------------------------------------------------
+    login: LoginGuard
+    stream_delay_s: float
+    max_file_bytes: int
+    max_question_chars: int = MAX_QUESTION_CHARS
+    exports: ExportTokens = field(default_factory=ExportTokens)
 
 
 class ChatCallbacks:
-    """Chat tab: ask (streamed), follow-ups, new conversation, feedback."""
+    """Chat tab: ask (streamed), follow-ups, new conversation (which cancels an answer in flight), feedback."""
 
     def __init__(self, ctx: AppContext) -> None:
         self.ctx = ctx
+        self.follow_ups = Condenser()  # only its test for an elliptical follow-up is used here
+        # 新对话 bumps its session's count; an answer started under an older count stops without a word.
+        self._cleared: dict[str, int] = {}
+        self._lock = threading.Lock()
 
-    def respond(self, question: str, turns: list[Turn], choice: str | None, show_condensed: bool):
+    def _clears(self, session: str) -> int:
+        with self._lock:
+            return self._cleared.get(session, 0)
+
+    def respond(self, question: str, conv: Conversation, choice: str | None, show_condensed: bool, session: str = ""):
+        """Yields (chat, conversation, sources panel, question box, stored conversation)."""
+        keep = gr.skip()
         question = (question or "").strip()
         if not question:
-            yield render_messages(turns, show_condensed), turns, render_sources(turns), ""
+            yield keep, keep, keep, keep, keep
             return
-        history = [(t.question, t.answer.text if t.answer else "") for t in turns]
-        turn = Turn(question, self.ctx.shared.condense(history, question))
-        turns = [*turns, turn]
-        index = len(turns) - 1
-        yield render_messages(turns, show_condensed), turns, render_sources(turns[:-1]), ""
+        if len(question) > self.ctx.max_question_chars:
+            # Refused before condensing or retrieval; the text stays in the box so it can be shortened.
+            gr.Warning(
+                f"问题过长（{len(question)} 字），上限 {self.ctx.max_question_chars} 字：请删减后再提问。", duration=15
+            )
+            yield keep, keep, keep, keep, keep
+            return
+        started = self._clears(session)
+        notice = NO_CONTEXT if not conv.turns and self.follow_ups.topic(question) is not None else ""
+        turn = Turn(question, self.ctx.shared.condense(conv.history(), question), notice=notice)
+        conv = replace(conv, turns=[*conv.turns, turn])
+        turns, index = conv.turns, len(conv.turns) - 1
+        # The box is emptied once, here; later updates leave it alone so a question typed meanwhile is kept.
+        yield render_messages(turns, show_condensed), conv, render_sources(turns[:-1]), "", keep
         try:
             sources = sources_for(choice, self.ctx.shared.records())
             turn.answer = self.ctx.shared.ask(turn.condensed, sources)
             turn.answer.condensed = turn.condensed
-        except ValueError as exc:  # the assistant's own input checks (over-long question …)
+        except ValueError as exc:  # the assistant's own input checks
             turn.error = str(exc)
         except Exception:
             log.exception("answering %r failed", turn.condensed)
             turn.error = "内部错误，暂时无法回答，请稍后再试。"
-        if turn.error:
-            yield render_messages(turns, show_condensed), turns, render_sources(turns), ""
+        if self._clears(session) != started:
             return
         panel = render_sources(turns)
-        # The marker tells a watcher (and the browser tests) that the answer is still streaming.
-        streaming_panel = '<div class="answering" hidden></div>' + panel
-        messages = render_messages(turns, show_condensed)
-        shown = ""
-        for piece in split_for_stream(turn.answer.text):
-            shown += piece
-            messages[-1] = {"role": "assistant", "content": render_message(turn, index, show_condensed, shown)}
-            yield messages, turns, streaming_panel, ""
-            time.sleep(STREAM_DELAY_S)
-        yield render_messages(turns, show_condensed), turns, panel, ""
+        if not turn.error:
+            # The marker tells a watcher (and the browser tests) that the answer is still streaming.
+            streaming_panel = '<div class="answering" hidden></div>' + panel
+            messages = render_messages(turns, show_condensed)
+            shown = ""
+            for piece in split_for_stream(turn.answer.text):
+                shown += piece
+                messages[-1] = {"role": "assistant", "content": render_message(turn, index, show_condensed, shown)}
+                if self._clears(session) != started:
+                    return
+                yield messages, keep, streaming_panel, keep, keep
+                time.sleep(self.ctx.stream_delay_s)
+        if self._clears(session) != started:
+            return
+        yield render_messages(turns, show_condensed), conv, panel, keep, conversation_to_json(conv)
 
-    def rerender(self, turns: list[Turn], show_condensed: bool):
-        return render_messages(turns, show_condensed)
+    def clear(self, session: str = ""):
+        """(chat, conversation, sources, question box, feedback status, stored conversation) of a new conversation."""
+        with self._lock:
+            self._cleared[session] = self._cleared.pop(session, 0) + 1
+            while len(self._cleared) > MAX_SESSIONS:
+                self._cleared.pop(next(iter(self._cleared)))
+        conv = Conversation()
+        return [], conv, render_sources([]), "", "", conversation_to_json(conv)
 
-    def clear(self):
-        return [], [], render_sources([]), "", ""
+    def restore(self, stored, show_condensed: bool):
+        """(chat, conversation, sources) from the conversation kept in the browser, after a page (re)load."""
+        conv = conversation_from_json(stored)
+        return render_messages(conv.turns, show_condensed), conv, render_sources(conv.turns)
 
-    def like(self, turns: list[Turn], comment: str, data) -> tuple[str, str]:
+    def rerender(self, conv: Conversation, show_condensed: bool):
+        return render_messages(conv.turns, show_condensed)
+
+    def like(self, conv: Conversation, comment: str, data) -> tuple:
+        """(status, comment box, conversation): one row per answer; a new vote replaces the old one."""
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn_no = int(index) // 2
-        if not 0 <= turn_no < len(turns) or turns[turn_no].answer is None:
-            return "这条消息不能评价。", comment
-        if data.liked is True:
-            rating = 1
-        elif data.liked is False:
-            rating = -1
-        else:
-            return "已取消评价。", comment
-        turn = turns[turn_no]
+        if not 0 <= turn_no < len(conv.turns) or conv.turns[turn_no].answer is None:
+            return "这条消息不能评价。", comment, conv
+        rating = 1 if data.liked is True else -1 if data.liked is False else 0
+        turn = conv.turns[turn_no]
         citations = [c.as_dict() for c in (turn.answer.citations or turn.answer.nearest)]
-        self.ctx.feedback.add(turn.question, turn.answer.text, citations, rating, comment, turn.condensed)
-        return f"已记录反馈（{'有帮助' if rating > 0 else '没帮助'}），谢谢！", ""
+        key = conv.feedback_key(turn_no)
+        self.ctx.feedback.vote(key, turn.question, turn.answer.text, citations, rating, comment, turn.condensed)
+        conv = replace(conv, voted=turn_no if rating else None)
+        if not rating:
+            return "已取消评价。", comment, conv
+        return f"已记录反馈（{'有帮助' if rating > 0 else '没帮助'}），谢谢！", "", conv
+
+    def save_comment(self, conv: Conversation, comment: str) -> tuple:
+        """(status, comment box): a comment written after voting goes to the answer last voted on."""
+        if not (comment or "").strip():
+            return gr.skip(), gr.skip()
+        if conv.voted is None or not self.ctx.feedback.comment(conv.feedback_key(conv.voted), comment):
+            return "请点答案下方的赞或踩，意见会随评价一并提交。", comment
+        return f"已保存对第 {conv.voted + 1} 问答案的意见，谢谢！", ""
 
 
 class DocumentCallbacks:
@@ -340,12 +196,13 @@ class DocumentCallbacks:
         records = self.ctx.shared.records()
         return records[row].source if 0 <= row < len(records) else None
 
-    def login(self, password: str):
-        expected = self.ctx.staff_password or ""
-        ok = bool(expected) and hmac.compare_digest((password or "").encode(), expected.encode())
-        message = "已登录为工作人员。" if ok else "密码不正确。"
-        hidden = gr.update(visible=not ok, value="")
-        return ok, gr.update(visible=ok), message, hidden, gr.update(visible=not ok)
+    def login(self, password: str, client: str):
+        """(staff, staff box, status, password box, login button); `client` is the caller's address."""
+        result = self.ctx.login(client, password)
+        if not result.ok:
+            log.warning("staff login refused for %s: %s", client, result.message)
+        hidden = gr.update(visible=not result.ok, value="")
+        return result.ok, gr.update(visible=result.ok), result.message, hidden, gr.update(visible=not result.ok)
 
     def upload(self, file_path: str | None, staff: bool, progress=None):
         """(status, cleared file input, *listing): the input is cleared so the next file can be chosen."""
@@ -354,264 +211,48 @@ class DocumentCallbacks:
         if not file_path:
             return "请先选择一个文件。", None, *self.unchanged()
         path = Path(file_path)
+        name = text_html(path.name)
+        try:
+            data = path.read_bytes()
+        finally:
+            path.unlink(missing_ok=True)  # Gradio's copy of the upload is not kept once it has been read
         report = (lambda fraction, desc: progress(fraction, desc=desc)) if progress is not None else None
-        result = self.ctx.library.upload(path.name, path.read_bytes(), report)
+        result = self.ctx.library.upload(path.name, data, report)
         if result.ok:
-            return f"**上传成功**（{path.name}）：{result.message}", None, *self.refresh(result.source)
-        status = f"**上传被拒绝**（{path.name}）：{result.message}\n\n索引和文件夹均未改动。"
+            return f"**上传成功**（{name}）：{text_html(result.message)}", None, *self.refresh(result.source)
+        status = f"**上传被拒绝**（{name}）：{text_html(result.message)}\n\n索引和文件夹均未改动。"
         return status, None, *self.unchanged()
 
     def delete(self, source: str | None, confirmed: bool, staff: bool, shown: str | None):
+        """(status, confirmation box, *listing): the confirmation is cleared after every deletion attempt."""
         if not staff:
-            return "仅工作人员可以删除文件，请先登录。", *self.unchanged()
+            return "仅工作人员可以删除文件，请先登录。", gr.skip(), *self.unchanged()
         if not confirmed:
-            return "请先勾选“确认删除”。", *self.unchanged()
+            return "请先勾选“确认删除”。", gr.skip(), *self.unchanged()
         result = self.ctx.library.delete(source or "")
         if not result.ok:
-            return f"**删除失败**：{result.message}", *self.unchanged()
-        return f"**已删除**：{result.message}", *self.refresh(shown)
+            return f"**删除失败**：{text_html(result.message)}", False, *self.unchanged()
+        return f"**已删除**：{text_html(result.message)}", False, *self.refresh(shown)
 
     def export_feedback(self, staff: bool):
+        """(link, status): a single-use link that streams the rows; nothing is written to disk."""
         if not staff:
-            return gr.update(visible=False), "仅工作人员可以导出反馈。"
-        path = self.ctx.export_dir / f"feedback-{datetime.now():%Y%m%d-%H%M%S}.jsonl"
-        n = self.ctx.feedback.export_jsonl(path)
-        return gr.update(value=str(path), visible=True), f"已导出 {n} 条反馈，点击下载。"
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Layout
-# ---------------------------------------------------------------------------------------------------------------
-
-CSS = """
-.gradio-container { max-width: 1500px !important; padding-top: 6px !important; }
-#app-title h1 { font-size: 1.3rem; margin: 0; display: inline; }
-#app-title p { display: inline; margin-left: 0.8rem; color: var(--body-text-color-subdued); font-size: 0.9rem; }
-#sources-title h4 { margin: 0.2rem 0 0; }
-#sources-panel { padding-right: 4px; }
-#sources-panel details.turn { margin-bottom: 0.5rem; }
-#sources-panel summary { cursor: pointer; font-weight: 600; padding: 0.25rem 0; color: var(--body-text-color-subdued); }
-.src { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 0.5rem 0.75rem;
-       margin: 0.4rem 0; background: var(--background-fill-secondary); scroll-margin-top: 12px; }
-.src.flash { outline: 2px solid var(--color-accent); }
-.src-head { font-weight: 600; }
-.src-n { color: var(--color-accent); margin-right: 0.3rem; }
-.src-near .src-n { color: #9a3412; }
-.src-path { font-size: 0.85rem; color: var(--body-text-color-subdued); margin: 0.1rem 0 0.3rem; }
-.src-text { line-height: 1.7; font-size: 0.93rem; }
-.src-text mark { background: #fde68a; color: inherit; padding: 0 1px; border-radius: 2px; }
-.notice { background: #fff7ed; border: 1px solid #fdba74; border-radius: 8px; padding: 0.5rem 0.75rem;
-          font-weight: 600; color: #9a3412; }
-.refused { color: #9a3412; }
-.badge-refused { display: inline-block; background: #fff7ed; color: #9a3412; border: 1px solid #fdba74;
-                 border-radius: 999px; padding: 0 0.6rem; font-weight: 600; font-size: 0.9rem; }
-.condensed { font-size: 0.85rem; color: var(--body-text-color-subdued); border-left: 3px solid #93c5fd;
-             padding-left: 0.5rem; }
-a.cite { text-decoration: none; font-weight: 600; color: var(--color-accent); padding: 0 1px; cursor: pointer; }
-.sources-empty { color: var(--body-text-color-subdued); padding: 1rem 0.2rem; }
-#chat-controls { align-items: center; }
-#examples { gap: 8px; }
-.example-col { gap: 4px !important; }
-.example-col p { margin: 0 !important; font-size: 0.85rem; }
-.example-col button { justify-content: flex-start; text-align: left; white-space: normal; font-weight: normal; }
-#feedback-status p { margin: 0; font-size: 0.85rem; color: var(--body-text-color-subdued); }
-.doc-head { border-bottom: 1px solid var(--border-color-primary); padding-bottom: 0.4rem; margin-bottom: 0.4rem; }
-.doc-tree h3 { margin: 0.2rem 0; }
-.doc-meta { font-size: 0.85rem; color: var(--body-text-color-subdued); }
-.node { display: grid; grid-template-columns: 7em 1fr; column-gap: 0.6rem; margin: 0.35rem 0; line-height: 1.6; }
-.node-path { font-weight: 600; color: var(--color-accent); font-size: 0.88rem; padding-top: 0.1rem; }
-.node-title { font-weight: 600; }
-.node-heading { margin-top: 0.7rem; }
-.node-text { font-size: 0.93rem; }
-"""
-
-# Citation links scroll the sources panel (opening a folded earlier answer) instead of navigating the page.
-HEAD = """
-<script>
-document.addEventListener("click", function (event) {
-  const link = event.target.closest && event.target.closest("a.cite");
-  if (!link) return;
-  const id = link.dataset.target || (link.getAttribute("href") || "").replace(/^#/, "");
-  const entry = document.getElementById(id);
-  if (!entry) return;
-  event.preventDefault();
-  event.stopPropagation();
-  const folded = entry.closest("details");
-  if (folded) folded.open = true;
-  entry.scrollIntoView({behavior: "smooth", block: "nearest"});
-  entry.classList.add("flash");
-  setTimeout(function () { entry.classList.remove("flash"); }, 1600);
-}, true);
-</script>
-"""
-
-FONTS = ("Noto Sans CJK SC", "WenQuanYi Micro Hei", "PingFang SC", "Microsoft YaHei", "sans-serif")
-
-
-def theme():
-    # Named local fonts only: a Google font would make every page load reach out to the internet.
-    return gr.themes.Soft(font=list(FONTS), font_mono=["Noto Sans Mono CJK SC", "monospace"])
-
-
-@dataclass
-class ChatTab:
-    chatbot: object
-    question: object
-    ask: object
-    scope: object
-    show_condensed: object
-    new_chat: object
-    comment: object
-    feedback_status: object
-    examples: list
-    sources: object
-
-
-@dataclass
-class DocumentsTab:
-    table: object
-    pick: object
-    tree: object
-    staff_box: object
-    upload_file: object
-    upload: object
-    upload_status: object
-    victim: object
-    confirm: object
-    delete: object
-    export: object
-    export_file: object
-    password: object = None
-    login: object = None
-    login_status: object = None
-
-
-def _chat_tab() -> ChatTab:
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=7, min_width=420):
-            chatbot = gr.Chatbot(
-                height=330,
-                elem_id="chatbot",
-                show_label=False,
-                sanitize_html=False,
-                placeholder="在下面输入问题，或点一个示例问题。",
-                buttons=["copy"],
-            )
-            with gr.Row(equal_height=True):
-                question = gr.Textbox(
-                    placeholder="输入问题，例如：班主任每月能多拿多少钱？",
-                    show_label=False,
-                    scale=6,
-                    elem_id="question",
-                    max_length=2000,
-                )
-                ask = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="ask")
-            with gr.Row(equal_height=True, elem_id="chat-controls"):
-                scope = gr.Dropdown(
-                    show_label=False,
-                    info="检索范围",
-                    choices=[("全部文件", ALL_DOCUMENTS)],
-                    value=ALL_DOCUMENTS,
-                    scale=3,
-                    elem_id="scope",
-                    container=False,
-                )
-                show_condensed = gr.Checkbox(
-                    label="显示改写后的问题", scale=3, min_width=190, elem_id="show-condensed", container=False
-                )
-                new_chat = gr.Button("新对话", scale=1, min_width=80, size="sm", elem_id="new-chat")
-            examples = []
-            with gr.Row(elem_id="examples"):
-                for persona, questions in EXAMPLES:
-                    with gr.Column(min_width=150, elem_classes="example-col"):
-                        gr.Markdown(f"**{persona}常问**")
-                        examples += [gr.Button(q, size="sm") for q in questions]
-            with gr.Row(equal_height=True):
-                comment = gr.Textbox(
-                    placeholder="对答案的意见（可选）：写好后点答案下方的赞/踩图标一并提交",
-                    show_label=False,
-                    scale=3,
-                    elem_id="comment",
-                    container=False,
-                )
-                feedback_status = gr.Markdown("", elem_id="feedback-status")
-        with gr.Column(scale=5, min_width=360):
-            gr.Markdown("#### 引用条款", elem_id="sources-title")
-            sources = gr.HTML(render_sources([]), elem_id="sources-panel", max_height=640)
-    return ChatTab(chatbot, question, ask, scope, show_condensed, new_chat, comment, feedback_status, examples, sources)
-
-
-def _staff_login() -> tuple:
-    with gr.Row(equal_height=True):
-        password = gr.Textbox(
-            type="password",
-            placeholder="工作人员密码",
-            show_label=False,
-            scale=3,
-            elem_id="staff-password",
-            container=False,
+            return gr.update(visible=False, value=""), "仅工作人员可以导出反馈。"
+        href = export_link(self.ctx.exports.issue())
+        link = f'<a href="{href}" download class="feedback-download">下载反馈文件（JSONL）</a>'
+        status = (
+            f"已生成 {self.ctx.feedback.count()} 条反馈的下载链接：{self.ctx.exports.ttl_s:.0f} 秒内有效，只能用一次。"
         )
-        login = gr.Button("登录", scale=1, min_width=70, size="sm", elem_id="staff-login")
-    return password, login, gr.Markdown("", elem_id="login-status")
-
-
-def _documents_tab(staff_enabled: bool) -> DocumentsTab:
-    login_parts: tuple = (None, None, None)
-    table = gr.Dataframe(
-        headers=["标题", "地区", "日期", "条款数", "文件名"],
-        interactive=False,
-        elem_id="doc-table",
-        max_height=250,
-        column_widths=["46%", "12%", "12%", "8%", "22%"],
-    )
-    with gr.Row(equal_height=False):
-        with gr.Column(scale=4, min_width=340):
-            pick = gr.Dropdown(label="查看文件的条款树", choices=[], elem_id="doc-pick")
-            with gr.Accordion("工作人员：上传、删除、导出反馈", open=True, elem_id="staff"):
-                if staff_enabled:
-                    login_parts = _staff_login()
-                else:
-                    gr.Markdown(
-                        "文件管理未启用：没有设置环境变量 `POLICY_STAFF_PASSWORD`，本页只读（不能上传或删除）。",
-                        elem_id="read-only",
-                    )
-                with gr.Column(visible=False) as staff_box:
-                    upload_status = gr.Markdown("", elem_id="upload-status")
-                    upload_file = gr.File(
-                        label="上传新文件（.txt .md .docx .pdf .html）", elem_id="upload-file", height=120
-                    )
-                    upload = gr.Button("上传并索引", variant="primary", elem_id="upload")
-                    with gr.Row(equal_height=True):
-                        victim = gr.Dropdown(label="删除文件", choices=[], scale=3, elem_id="delete-pick")
-                        confirm = gr.Checkbox(label="确认删除", scale=1, elem_id="delete-confirm")
-                    delete = gr.Button("删除", variant="stop", elem_id="delete")
-                    with gr.Row(equal_height=True):
-                        export = gr.Button("导出反馈（JSONL）", elem_id="export-feedback")
-                        export_file = gr.DownloadButton("下载反馈文件", visible=False, elem_id="feedback-file")
-        with gr.Column(scale=8, min_width=420):
-            tree = gr.HTML(render_tree(None), elem_id="doc-tree", max_height=400)
-    return DocumentsTab(
-        table,
-        pick,
-        tree,
-        staff_box,
-        upload_file,
-        upload,
-        upload_status,
-        victim,
-        confirm,
-        delete,
-        export,
-        export_file,
-        *login_parts,
-    )
+        return gr.update(visible=True, value=link), status
 
 
 def build_ui(ctx: AppContext):
     """The Blocks app; the caller queues it and mounts it (see `mount`)."""
     chat, docs = ChatCallbacks(ctx), DocumentCallbacks(ctx)
-    with gr.Blocks(title="教育政策问答助手", analytics_enabled=False) as demo:
-        turns = gr.State([])
+    # Uploaded files Gradio keeps in its cache are removed hourly (the upload callback removes each one it reads).
+    with gr.Blocks(title="教育政策问答助手", analytics_enabled=False, delete_cache=(3600, 3600)) as demo:
+        conv = gr.State(Conversation())
+        stored = gr.BrowserState(None, storage_key=STORAGE_KEY)
         staff = gr.State(False)
         gr.Markdown(
             "# 教育政策问答助手\n答案只依据已索引的政策文件，每句话都标注出处；文件没有写明的，会直接说明。",
@@ -619,10 +260,10 @@ def build_ui(ctx: AppContext):
         )
         with gr.Tabs():
             with gr.Tab("问答", id="chat"):
-                c = _chat_tab()
+                c = chat_tab()
             with gr.Tab("文件", id="documents"):
-                d = _documents_tab(bool(ctx.staff_password))
-        _wire_chat(chat, c, turns)
+                d = documents_tab(ctx.login.enabled)
+        _wire_chat(chat, c, conv, stored, demo)
         _wire_documents(docs, d, c.scope, staff, demo)
     return demo
 
@@ -631,26 +272,35 @@ def build_ui(ctx: AppContext):
 PRIVATE = MappingProxyType({"api_visibility": "private"})
 
 
-def _wire_chat(chat: ChatCallbacks, c: ChatTab, turns) -> None:
+def _wire_chat(chat: ChatCallbacks, c: ChatTab, conv, stored, demo) -> None:
+    def respond(question, conversation, choice, show_condensed, request: gr.Request):
+        yield from chat.respond(question, conversation, choice, show_condensed, request.session_hash or "")
+
+    def clear(request: gr.Request):
+        return chat.clear(request.session_hash or "")
+
+    def on_like(conversation, text, data: gr.LikeData):
+        return chat.like(conversation, text, data)
+
+    # "always_last": a question sent while an answer runs waits for it, then is asked, with the conversation so far.
     ask_io = dict(
-        inputs=[c.question, turns, c.scope, c.show_condensed],
-        outputs=[c.chatbot, turns, c.sources, c.question],
+        inputs=[c.question, conv, c.scope, c.show_condensed],
+        outputs=[c.chatbot, conv, c.sources, c.question, stored],
         show_progress_on=c.chatbot,
+        trigger_mode="always_last",
         **PRIVATE,
     )
-    c.question.submit(chat.respond, **ask_io)
-    c.ask.click(chat.respond, **ask_io)
+    asking = [c.question.submit(respond, **ask_io), c.ask.click(respond, **ask_io)]
     for button in c.examples:
         fill = button.click(lambda q: q, inputs=button, outputs=c.question, queue=False, **PRIVATE)
-        fill.then(chat.respond, **ask_io)
-    c.show_condensed.change(chat.rerender, inputs=[turns, c.show_condensed], outputs=c.chatbot, queue=False, **PRIVATE)
-    clear_outputs = [c.chatbot, turns, c.sources, c.question, c.feedback_status]
-    c.new_chat.click(chat.clear, outputs=clear_outputs, queue=False, **PRIVATE)
-
-    def on_like(turn_list, text, data: gr.LikeData):
-        return chat.like(turn_list, text, data)
-
-    c.chatbot.like(on_like, inputs=[turns, c.comment], outputs=[c.feedback_status, c.comment], **PRIVATE)
+        asking.append(fill.then(respond, **ask_io))
+    c.show_condensed.change(chat.rerender, inputs=[conv, c.show_condensed], outputs=c.chatbot, queue=False, **PRIVATE)
+    clear_outputs = [c.chatbot, conv, c.sources, c.question, c.feedback_status, stored]
+    c.new_chat.click(clear, outputs=clear_outputs, cancels=asking, queue=False, **PRIVATE)
+    restore_outputs = [c.chatbot, conv, c.sources]
+    demo.load(chat.restore, inputs=[stored, c.show_condensed], outputs=restore_outputs, queue=False, **PRIVATE)
+    c.chatbot.like(on_like, inputs=[conv, c.comment], outputs=[c.feedback_status, c.comment, conv], **PRIVATE)
+    c.comment.submit(chat.save_comment, inputs=[conv, c.comment], outputs=[c.feedback_status, c.comment], **PRIVATE)
 
 
 def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo) -> None:
@@ -662,13 +312,19 @@ def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo
     def on_upload(file_path, is_staff, progress=gr.Progress()):
         return docs.upload(file_path, is_staff, progress)
 
+    def on_login(password, request: gr.Request):
+        # Behind a reverse proxy uvicorn puts the address from X-Forwarded-For here (see README, "Behind TLS").
+        client = request.client.host if request is not None and request.client else "unknown"
+        return docs.login(password, client)
+
     d.table.select(on_select, outputs=d.pick, **PRIVATE)
     d.pick.change(docs.open_document, inputs=d.pick, outputs=d.tree, **PRIVATE)
     demo.load(docs.refresh, outputs=listing, show_progress="hidden", **PRIVATE)
     if d.login is not None:
         login_outputs = [staff, d.staff_box, d.login_status, d.password, d.login]
-        d.login.click(docs.login, inputs=d.password, outputs=login_outputs, **PRIVATE)
-        d.password.submit(docs.login, inputs=d.password, outputs=login_outputs, **PRIVATE)
+        login_io = dict(inputs=d.password, outputs=login_outputs, show_progress="hidden", **PRIVATE)
+        d.login.click(on_login, **login_io)
+        d.password.submit(on_login, **login_io)
     d.upload.click(
         on_upload,
         inputs=[d.upload_file, staff],
@@ -679,15 +335,24 @@ def _wire_documents(docs: DocumentCallbacks, d: DocumentsTab, scope, staff, demo
     d.delete.click(
         docs.delete,
         inputs=[d.victim, d.confirm, staff, d.pick],
-        outputs=[d.upload_status, *listing],
+        outputs=[d.upload_status, d.confirm, *listing],
         show_progress_on=d.upload_status,
         **PRIVATE,
     )
-    d.export.click(docs.export_feedback, inputs=staff, outputs=[d.export_file, d.upload_status], **PRIVATE)
+    d.export.click(docs.export_feedback, inputs=staff, outputs=[d.export_link, d.upload_status], **PRIVATE)
 
 
-def mount(app, demo, path: str = "/"):
-    """Mount the queued Blocks onto the FastAPI app that already serves /v1."""
+def mount(app, demo, ctx: AppContext, path: str = "/"):
+    """Mount the queued Blocks onto the FastAPI app that already serves /v1, with the staff export route."""
+    add_export_route(app, ctx.exports, ctx.feedback)
     return gr.mount_gradio_app(
-        app, demo, path=path, theme=theme(), css=CSS, head=HEAD, ssr_mode=False, footer_links=["gradio", "settings"]
+        app,
+        demo,
+        path=path,
+        theme=theme(),
+        css=CSS,
+        head=HEAD,
+        ssr_mode=False,
+        footer_links=["gradio", "settings"],
+        max_file_size=ctx.max_file_bytes,
     )

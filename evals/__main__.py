@@ -2,11 +2,13 @@
 
     python -m evals run [--set seeds-dev|seeds-test|ncpqa-dev|unseen|all] [--retriever NAME[,NAME…]|default|all]
                         [--data DIR] [--out DIR] [--ncpqa DIR] [--limit N] [--gate] [--quiet]
+                        [--generator extractive|llm]
     python -m evals report [--results FILE] [--out DIR] [--readme]
 
 `--retriever default` runs the project (`hybrid`) and the two baselines (`baseline`, `hybrid_baseline`); `all` adds
 the retrieval ablations (`hybrid_rrf`, `dense`, `bm25`). `--gate` checks the project pipeline on seeds-test against
-evals/thresholds.json. Exit codes: 0 ok, 1 the gate failed, 2 bad arguments or configuration.
+evals/thresholds.json. `--generator llm` has the project pipelines answer with the LLM configured by POLICY_LLM_*
+(exit 2 with a message when none is). Exit codes: 0 ok, 1 the gate failed, 2 bad arguments or configuration.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import shlex
 import sys
 from pathlib import Path
 
-from evals.runner import DEFAULT_PIPELINES, PIPELINES, PROJECT, ROOT, THRESHOLDS
+from evals.runner import DEFAULT_PIPELINES, GENERATORS, PIPELINES, PROJECT, ROOT, THRESHOLDS
 from evals.sets import NCPQA_DIR, SET_NAMES
 
 GATED_SET = "seeds-test"
@@ -76,9 +78,25 @@ def cmd_run(args) -> int:
         return 2
     thresholds = runner.load_thresholds(Path(args.thresholds)) if args.gate else {}
     settings = Settings(**({"data_dir": Path(args.data)} if args.data else {}))
+    if args.generator == "llm":
+        if not settings.llm_base_url:
+            print(
+                "error: --generator llm: no LLM is configured; set POLICY_LLM_BASE_URL (e.g. http://127.0.0.1:11434/v1)"
+                " and POLICY_LLM_MODEL",
+                file=sys.stderr,
+            )
+            return 2
+        print(f"generator: llm:{settings.llm_model} at {settings.llm_base_url}", file=sys.stderr)
     command = "python -m evals " + shlex.join(args.argv)
     results = runner.run(
-        args.set, args.retriever, settings, command, args.limit, progress=not args.quiet, ncpqa_dir=Path(args.ncpqa)
+        args.set,
+        args.retriever,
+        settings,
+        command,
+        args.limit,
+        progress=not args.quiet,
+        ncpqa_dir=Path(args.ncpqa),
+        generator=args.generator,
     )
     paths = report.write_outputs(results, Path(args.out))
     print(report.stdout_table(results))
@@ -114,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--thresholds", default=str(THRESHOLDS), help=argparse.SUPPRESS)
     r.add_argument("--limit", type=int, help="only the first N questions of each set (a quick check)")
     r.add_argument("--quiet", action="store_true", help="no progress lines")
+    r.add_argument(
+        "--generator",
+        choices=GENERATORS,
+        default="extractive",
+        help="who writes the project's answers (llm: POLICY_LLM_*)",
+    )
     r.set_defaults(func=cmd_run)
     p = sub.add_parser("report", help="redraw REPORT.md and quality.png from a saved results.json")
     p.add_argument("--results", default=str(ROOT / "evals" / "results.json"))

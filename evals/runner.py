@@ -7,6 +7,11 @@ retriever). All share one loaded embedder. Each corpus (seeds, ncpqa, unseen) ge
 folder, brought in line with its documents incrementally (`evals.sets.build_index`); seeds-dev and seeds-test share
 the seeds corpus, so its pipelines are built once.
 
+`generator` chooses who writes the project pipelines' answers: "extractive" (the default; an LLM configured in
+the environment is ignored) or "llm" (the LLM of POLICY_LLM_BASE_URL / POLICY_LLM_MODEL, with its query rewriting,
+second opinion and guard; the summary then counts the answers it wrote and the fallbacks). The baselines are
+never changed by it.
+
 For every question the runner asks the pipeline for an answer (citation, keyword, refusal, unsupported-figure and
 latency metrics, with whatever scoping the pipeline does itself) and then asks its retriever for the top
 `RETRIEVE_K` chunks unscoped (retrieval metrics, the retrievers compared on equal terms).
@@ -39,6 +44,7 @@ LABELS = {
     "bm25": "project, BM25 only",
 }
 RETRIEVE_K = 10
+GENERATORS = ("extractive", "llm")
 WARM_UP = "学校的教师培训经费怎么安排?"
 
 
@@ -120,8 +126,9 @@ def evaluate(
             text, refused, reason = answer.text or "", bool(answer.refused), getattr(answer, "reason", "")
             citations, latency = list(answer.citations), float(answer.latency_ms or 0.0)
             nearest = list(getattr(answer, "nearest", None) or [])
+            written = (getattr(answer, "generator", ""), bool(getattr(answer, "notice", "")))
         except Exception as exc:  # noqa: BLE001 - one broken question must not hide the others
-            text, refused, reason, citations, nearest = "", False, "error", [], []
+            text, refused, reason, citations, nearest, written = "", False, "error", [], [], ("", False)
             latency = (time.perf_counter() - t0) * 1000
             errors.append(f"ask: {type(exc).__name__}: {exc}")
         try:
@@ -156,6 +163,8 @@ def evaluate(
             citations=[{"n": c.n, "doc": c.source, "clause": c.clause} for c in citations[:3]],
             nearest=[{"doc": c.source, "clause": c.clause} for c in nearest[:3]],
             error="; ".join(errors),
+            generator=written[0],
+            fallback=written[1],
         )
         if public:
             rec["answer"] = text[:160]
@@ -185,6 +194,9 @@ def _corpus_info(settings, pipelines: dict[str, Any], index_report) -> dict[str,
 def summarise_set(records: list[dict]) -> dict[str, Any]:
     summary = metrics.summarise(records)
     summary["errors"] = sum(1 for r in records if r.get("error"))
+    if any(str(r.get("generator", "")).startswith("llm:") or r.get("fallback") for r in records):
+        summary["llm_answers"] = sum(1 for r in records if str(r.get("generator", "")).startswith("llm:"))
+        summary["llm_fallbacks"] = sum(1 for r in records if r.get("fallback"))
     return summary
 
 
@@ -201,6 +213,7 @@ def run(
     limit: int | None = None,
     progress: bool = True,
     ncpqa_dir: Path = NCPQA_DIR,
+    generator: str = "extractive",
 ) -> dict[str, Any]:
     """Evaluate the named pipelines on the named sets; returns the results document (see `evals.report`).
 
@@ -211,6 +224,12 @@ def run(
 
     started = time.perf_counter()
     settings = settings or Settings()
+    if generator not in GENERATORS:
+        raise ValueError(f"unknown generator {generator!r}: choose {' or '.join(GENERATORS)}")
+    if generator == "llm" and not settings.llm_base_url:
+        raise ValueError("--generator llm needs an LLM: set POLICY_LLM_BASE_URL (and POLICY_LLM_MODEL); see README")
+    if generator == "extractive":
+        settings = settings.model_copy(update={"llm_base_url": None})  # an LLM in the environment is not scored
     every = gold_sets(Path(ncpqa_dir))
     chosen: list[GoldSet] = [every[s] for s in set_names]
     skipped = {gs.name: why for gs in chosen if (why := missing_reason(gs))}
@@ -235,6 +254,7 @@ def run(
             "sets": [gs.name for gs in chosen],
             "skipped": skipped,
             "limit": limit,
+            "generator": f"llm:{settings.llm_model}" if generator == "llm" else "extractive",
         },
         "sets": {},
         "records": {},

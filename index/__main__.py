@@ -19,17 +19,32 @@ def _settings(args):
     return Settings(**kwargs)
 
 
+BUILD_EXIT = """exit status:
+  0  the index matches the folder, except files listed as "failed: …" (a partial build: the rest is indexed)
+  1  files failed and none of the folder's files is indexed
+  2  bad arguments or settings, no documents folder, or the index cannot be opened (a damaged chroma.sqlite3)
+  3  another writer (a build, or an upload or deletion in the app) held the index lock for longer than
+     POLICY_WRITER_LOCK_TIMEOUT seconds
+
+A file over a limit (POLICY_MAX_FILE_MB, POLICY_MAX_DOCX_UNZIPPED_MB, POLICY_MAX_TEXT_CHARS,
+POLICY_MAX_CHUNKS_PER_DOC) is a "failed: …" line naming the limit and its setting."""
+
+
 def cmd_build(args) -> int:
     from index.builder import IndexBuilder
-    from index.chunker import Chunker
     from index.embedder import make_embedder
+    from index.lock import IndexBusy
     from index.store import ClauseStore, make_client
 
     settings = _settings(args)
     embedder = make_embedder(settings)
     store = ClauseStore(make_client(settings), settings.collection, embedder.name)
-    builder = IndexBuilder(store, embedder, Chunker(settings.max_chunk_chars), settings.embed_batch)
-    report = builder.run(settings.docs_dir, progress=not args.quiet)
+    builder = IndexBuilder.from_settings(settings, store, embedder)
+    try:
+        report = builder.run(settings.docs_dir, progress=not args.quiet)
+    except IndexBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
     print(report.summary())
     return 1 if report.failed and not (report.added or report.updated or report.unchanged) else 0
 
@@ -37,6 +52,7 @@ def cmd_build(args) -> int:
 def cmd_inspect(args) -> int:
     from index.builder import parse_file
     from index.chunker import Chunker
+    from index.limits import Limits
     from index.readers import UnreadableDocument
 
     path = Path(args.file)
@@ -44,7 +60,7 @@ def cmd_inspect(args) -> int:
         print(f"error: file not found: {path}", file=sys.stderr)
         return 2
     try:
-        doc = parse_file(path)
+        doc = parse_file(path, limits=Limits.from_settings(_settings(args)))
     except UnreadableDocument as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -101,7 +117,13 @@ def cmd_inspect(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m index", description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("build", help="index new and changed documents (incremental)")
+    b = sub.add_parser(
+        "build",
+        help="index new and changed documents (incremental)",
+        description="Index new and changed documents; unchanged ones are not embedded again.",
+        epilog=BUILD_EXIT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     b.add_argument("--docs", help="documents folder (default: seeds/, or POLICY_DOCS_DIR)")
     b.add_argument("--data", help="data folder (default: data/, or POLICY_DATA_DIR)")
     b.add_argument("--quiet", action="store_true", help="no progress bar")

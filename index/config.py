@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,12 +32,59 @@ class Settings(BaseSettings):
     chroma_host: str | None = Field(default=None, description="use a Chroma server instead of the embedded store")
     chroma_port: int = 8000
 
+    # Document limits (index/limits.py): each refuses one file with a message naming the setting; the rest indexes.
+    max_file_mb: float = Field(default=20, gt=0, description="largest document file indexed or uploaded, in MB")
+    max_docx_unzipped_mb: float = Field(
+        default=50, gt=0, description="largest total decompressed size of a .docx's parts, in MB (zip bombs)"
+    )
+    max_text_chars: int = Field(default=1_000_000, gt=0, description="most characters of text read from one file")
+    max_chunks_per_doc: int = Field(default=3000, gt=0, description="most chunks (embeddings) for one document")
+    writer_lock_timeout: float = Field(
+        default=300, ge=0, description="seconds a second index writer (build, upload, delete) waits for the lock"
+    )
+
+    max_request_mb: float = Field(
+        default=1, gt=0, description="largest HTTP API request body, in MB; a bigger one is refused with 413"
+    )
+
+    # Web UI staff login (assistant/staff.py), per client address: a doubling wait after each wrong password, then a
+    # lockout during which even the right password is refused.
+    staff_login_max_failures: int = Field(default=5, ge=1, description="wrong staff passwords before a lockout")
+    staff_login_backoff_s: float = Field(
+        default=1.0, ge=0, description="wait after the first wrong staff password, in s; doubles with each failure"
+    )
+    staff_login_lockout_s: float = Field(
+        default=900, ge=0, description="staff login lockout after too many failures, s"
+    )
+    ui_stream_delay_s: float = Field(
+        default=0.015, ge=0, le=1, description="pause between streamed pieces of a web UI answer (a typing effect), s"
+    )
+
     max_chunk_chars: int = 480
     top_k: int = 5
     candidates: int = 30
     rrf_k: int = 60
     fusion: Literal["rrf", "convex"] = "convex"
     dense_weight: float = Field(default=0.5, ge=0.0, le=1.0)  # fitted on seeds dev + ncpqa-dev hit@3
+    document_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=5.0,
+        description="how much a clause's document as a whole (BM25 of all its text) adds to the clause's retrieval "
+        "score; 0 turns it off (fitted on ncpqa-dev and seeds dev hit@3, assistant/resources/judge.md)",
+    )
+
+    # An OpenAI-compatible chat-completions server (assistant/llm.py). Unset base URL: no LLM, nothing changes.
+    llm_base_url: str | None = Field(
+        default=None, description="chat-completions endpoint ending in /v1 (Ollama: http://127.0.0.1:11434/v1)"
+    )
+    llm_model: str = Field(default="qwen2.5:7b-instruct", description="model name the server knows")
+    llm_api_key: SecretStr | None = Field(
+        default=None, exclude=True, repr=False, description="bearer key, from POLICY_LLM_API_KEY only; never written"
+    )
+    llm_timeout: float = Field(
+        default=30.0, gt=0, le=600, description="seconds one question may wait for the LLM, all its calls together"
+    )
 
     @field_validator("max_chunk_chars")
     @classmethod

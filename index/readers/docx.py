@@ -14,9 +14,13 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from index.models import Block
 from index.readers import ReadResult, UnreadableDocument
+
+if TYPE_CHECKING:
+    from index.limits import Limits
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -529,14 +533,31 @@ def _body_elements(container):
                 yield from _body_elements(content)
 
 
-def read_docx(name: str, data: bytes) -> ReadResult:
+def read_docx(name: str, data: bytes, limits: Limits | None = None) -> ReadResult:
     import docx
+    import lxml.etree
     from docx.opc.exceptions import PackageNotFoundError
 
     try:
+        if limits is not None:
+            # python-docx loads every part whole: measure them first, so a zip bomb is refused, not inflated.
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                limits.check_zip(name, archive)
         document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise UnreadableDocument(f"{name}: not a readable Word .docx file ({exc})") from exc
+    except UnreadableDocument:
+        raise
+    except (
+        PackageNotFoundError,
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        lxml.etree.LxmlError,
+        KeyError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # a compression method zipfile does not support
+        RuntimeError,  # an encrypted part
+    ) as exc:
+        raise UnreadableDocument(f"{name}: not a readable Word .docx file ({type(exc).__name__}: {exc})") from exc
 
     styles = _Styles(document)
     numbering = _Numbering.load(document)

@@ -48,10 +48,20 @@ def _plausibility(text: str) -> float:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raises DecodeError when no candidate fits."""
+    # A byte-order mark is a promise about every byte after it: bytes that break it make the file unreadable, not
+    # a reason to guess another encoding.
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        try:
+            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"starts with a UTF-8 byte-order mark but byte {exc.start + 3} is not UTF-8") from exc
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
+        if len(data) % 2:
+            raise DecodeError("starts with a UTF-16 byte-order mark but has an odd number of bytes")
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise DecodeError(f"starts with a UTF-16 byte-order mark but is not UTF-16 ({exc.reason})") from exc
     if b"\x00" in data[:4096]:
         raise DecodeError("binary data (NUL bytes), not a text document")
     try:

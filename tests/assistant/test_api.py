@@ -1,13 +1,18 @@
-"""The OpenAI-compatible API over a fake assistant: response shapes, streaming, condensing and 400 errors."""
+"""The OpenAI-compatible API over a fake assistant: response shapes, streaming, condensing, limits and errors."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import sqlite3
+import threading
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
+from starlette.requests import Request
 
-from assistant.api import create_api_app, split_for_stream
+from assistant.api import ApiError, create_api_app, read_body, split_for_stream
 from assistant.conversation import Condenser
 from assistant.models import Answer, Citation
 
@@ -83,7 +88,7 @@ def test_models(client):
 
 
 def test_completion(client, fake):
-    r = client.post("/v1/chat/completions", json={"model": "anything", "messages": [user("班主任每月能多拿多少钱?")]})
+    r = client.post("/v1/chat/completions", json={"model": "policy-rag", "messages": [user("班主任每月能多拿多少钱?")]})
     assert r.status_code == 200
     body = r.json()
     assert body["object"] == "chat.completion"
@@ -210,3 +215,278 @@ def test_split_for_stream_keeps_every_character():
     assert "".join(pieces) == text
     assert all(pieces)
     assert split_for_stream("") == []
+
+
+# -- usage and model ---------------------------------------------------------------------------------------------
+
+
+def test_usage_counts_characters_of_the_messages_and_the_answer(client):
+    messages = [{"role": "system", "content": "简短回答。"}, user("班主任每月能多拿多少钱?")]
+    body = client.post("/v1/chat/completions", json={"messages": messages}).json()
+    prompt = len("简短回答。") + len("班主任每月能多拿多少钱?")
+    assert body["usage"] == {
+        "prompt_tokens": prompt,
+        "completion_tokens": len(ANSWER_TEXT),
+        "total_tokens": prompt + len(ANSWER_TEXT),
+    }
+
+
+def test_unknown_model_is_an_openai_style_404(client, fake):
+    r = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": [user("班主任每月能多拿多少钱?")]})
+    assert r.status_code == 404
+    assert r.json() == {
+        "error": {
+            "message": "The model `gpt-4o` does not exist or you do not have access to it; use `policy-rag`.",
+            "type": "invalid_request_error",
+            "param": "model",
+            "code": "model_not_found",
+        }
+    }
+    assert fake.asked == []
+
+
+# -- bounded input -----------------------------------------------------------------------------------------------
+
+
+class SpyCondenser:
+    """Records every question it is asked to condense."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def condense(self, history, question):
+        self.seen.append(question)
+        return question
+
+
+def test_question_length_is_checked_before_condensing(fake):
+    spy = SpyCondenser()
+    client = TestClient(create_api_app(fake, spy))
+    messages = [user("小学入学有什么规定?"), {"role": "assistant", "content": "答"}, user("那" * 20_000)]
+    r = client.post("/v1/chat/completions", json={"messages": messages})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "the question is too long (20000 characters; limit 2000)"
+    assert r.json()["error"]["code"] == "question_too_long"
+    assert spy.seen == [] and fake.asked == []
+
+
+def test_body_over_the_cap_is_an_openai_style_413(fake):
+    client = TestClient(create_api_app(fake, Condenser(), max_request_mb=1 / 1024))  # 1 KB
+    r = client.post("/v1/chat/completions", json={"messages": [user("问" * 1000)]})
+    assert r.status_code == 413
+    assert r.json() == {
+        "error": {
+            "message": "request body is larger than 0.000976562 MB "
+            "(max_request_mb; set POLICY_MAX_REQUEST_MB to change it)",
+            "type": "invalid_request_error",
+            "param": None,
+            "code": "request_too_large",
+        }
+    }
+    assert fake.asked == []
+
+
+def test_default_body_cap_is_the_setting(fake, monkeypatch):
+    monkeypatch.setenv("POLICY_MAX_REQUEST_MB", "0.5")
+    client = TestClient(create_api_app(fake, Condenser()))
+    padding = "x" * (600 * 1024)
+    r = client.post("/v1/chat/completions", json={"messages": [user("问题")], "padding": padding})
+    assert r.status_code == 413
+    assert "0.5 MB" in r.json()["error"]["message"]
+
+
+def _request(headers: dict[str, str], chunks: list[bytes]) -> tuple[Request, list[int]]:
+    """A request whose body arrives in `chunks`; the list counts how many were pulled."""
+    pulled = [0]
+
+    async def receive():
+        i = pulled[0]
+        pulled[0] += 1
+        return {"type": "http.request", "body": chunks[i], "more_body": i + 1 < len(chunks)}
+
+    raw = [(k.lower().encode(), v.encode()) for k, v in headers.items()]
+    scope = {"type": "http", "method": "POST", "path": "/v1/chat/completions", "headers": raw, "query_string": b""}
+    return Request(scope, receive), pulled
+
+
+def test_a_declared_oversized_body_is_refused_before_any_byte_is_read():
+    request, pulled = _request({"content-length": str(100 * 1024 * 1024)}, [b"x" * 1024] * 10)
+    with pytest.raises(ApiError) as refused:
+        asyncio.run(read_body(request, 1024))
+    assert refused.value.status == 413
+    assert pulled == [0]
+
+
+def test_a_chunked_body_is_counted_while_it_streams_and_reading_stops_at_the_cap():
+    request, pulled = _request({}, [b"x" * 512] * 1000)  # 500 KB, no Content-Length
+    with pytest.raises(ApiError) as refused:
+        asyncio.run(read_body(request, 1024))
+    assert refused.value.status == 413
+    assert pulled == [3]  # 1,536 bytes read, not 512,000
+
+
+def test_a_body_within_the_cap_is_read_whole():
+    request, _ = _request({}, [b'{"a"', b": 1}"])
+    assert asyncio.run(read_body(request, 1024)) == b'{"a": 1}'
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[" * 100_000, "request body is not valid JSON: nested too deeply"),
+        (b'{"messages": ' + b"[" * 100_000, "request body is not valid JSON: nested too deeply"),
+        (b'{"messages": [{"role": "user", "content": "\xff\xfe"}]}', "request body is not valid JSON"),
+        (b"", "request body is not valid JSON"),
+    ],
+)
+def test_malformed_bodies_are_openai_style_400s(client, fake, content, message):
+    r = client.post("/v1/chat/completions", content=content, headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    assert r.json()["error"] == {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+    assert fake.asked == []
+
+
+# -- nonsense that used to succeed -------------------------------------------------------------------------------
+
+
+class CataloguedAssistant(FakeAssistant):
+    """A fake that can list its documents, as the app's shared assistant does."""
+
+    def __init__(self, sources: list[str]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def records(self):
+        return [SimpleNamespace(source=s) for s in self.sources]
+
+
+def test_unknown_sources_are_an_openai_style_400():
+    fake = CataloguedAssistant(["004.txt", "005.txt"])
+    client = TestClient(create_api_app(fake, Condenser()))
+    body = {"messages": [user("班主任每月能多拿多少钱?")], "sources": ["004.txt", "nope.txt"]}
+    r = client.post("/v1/chat/completions", json=body)
+    assert r.status_code == 400
+    assert r.json()["error"] == {
+        "message": "unknown document(s) in 'sources': nope.txt",
+        "type": "invalid_request_error",
+        "param": "sources",
+        "code": "unknown_source",
+    }
+    assert fake.asked == []
+    body["sources"] = ["004.txt"]
+    assert client.post("/v1/chat/completions", json=body).status_code == 200
+    assert fake.asked == [("班主任每月能多拿多少钱?", ["004.txt"])]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_an_empty_index_is_an_openai_style_503(stream):
+    fake = CataloguedAssistant([])
+    client = TestClient(create_api_app(fake, Condenser()))
+    r = client.post("/v1/chat/completions", json={"messages": [user("班主任每月能多拿多少钱?")], "stream": stream})
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "empty_index"
+    assert r.json()["error"]["message"] == "no documents are indexed yet: add some and try again"
+    assert fake.asked == []
+
+
+def test_an_unreadable_index_is_an_openai_style_503():
+    class Corrupt:
+        def ask(self, question, sources=None):
+            raise sqlite3.DatabaseError("file is not a database")
+
+    client = TestClient(create_api_app(Corrupt(), Condenser()))
+    r = client.post("/v1/chat/completions", json={"messages": [user("问题")]})
+    assert r.status_code == 503
+    assert r.json()["error"] == {
+        "message": "the document index cannot be read; see the server log",
+        "type": "server_error",
+        "param": None,
+        "code": "index_unavailable",
+    }
+
+
+# -- streaming as produced ---------------------------------------------------------------------------------------
+
+
+class SlowStreamer(FakeAssistant):
+    """`ask_stream` yields one piece, then waits for the test to release it before producing the next."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.release = threading.Event()
+        self.released_in_time: bool | None = None
+        self.closed = False
+
+    def ask_stream(self, question, sources=None):
+        try:
+            yield "按照每班每月900元标准，"
+            self.released_in_time = self.release.wait(10)
+            yield "增加绩效工资总量。[1]"
+            yield Answer(question, "按照每班每月900元标准，增加绩效工资总量。[1]", False, [CITATION])
+        finally:
+            self.closed = True
+
+
+def test_a_stream_sends_each_piece_as_it_is_produced():
+    fake = SlowStreamer()
+    client = TestClient(create_api_app(fake, Condenser()))
+    body = {"stream": True, "messages": [user("班主任每月能多拿多少钱?")]}
+    contents = []
+    with client.stream("POST", "/v1/chat/completions", json=body) as r:
+        assert r.status_code == 200
+        lines = r.iter_lines()
+        while not contents:
+            line = next(lines)
+            if line.startswith("data: {"):
+                contents += [c for c in [json.loads(line[6:])["choices"][0]["delta"].get("content")] if c]
+        # The first piece arrived while the assistant was still waiting to produce the second.
+        assert contents == ["按照每班每月900元标准，"]
+        assert fake.released_in_time is None
+        fake.release.set()
+        rest = [json.loads(x[6:]) for x in lines if x.startswith("data: {")]
+    assert fake.released_in_time is True
+    assert [c["choices"][0]["delta"].get("content") for c in rest] == ["增加绩效工资总量。[1]", None]
+    final = rest[-1]
+    assert final["citations"] == [CITATION_JSON]
+    assert final["usage"]["completion_tokens"] == len("按照每班每月900元标准，增加绩效工资总量。[1]")
+    assert final["condensed_question"] == "班主任每月能多拿多少钱?"
+    assert fake.closed
+
+
+def test_a_stream_that_fails_midway_ends_with_an_openai_style_error_event():
+    class Failing(FakeAssistant):
+        def ask_stream(self, question, sources=None):
+            yield "按照"
+            raise RuntimeError("boom")
+
+    client = TestClient(create_api_app(Failing(), Condenser()))
+    r = client.post("/v1/chat/completions", json={"stream": True, "messages": [user("问题")]})
+    events = sse_events(r)
+    assert events[-1] == "[DONE]"
+    assert events[-2] == {
+        "error": {
+            "message": "the assistant failed to answer; see the server log",
+            "type": "server_error",
+            "param": None,
+            "code": None,
+        }
+    }
+
+
+def test_a_bad_question_in_a_stream_is_still_an_error_status(client, fake):
+    r = client.post("/v1/chat/completions", json={"stream": True, "messages": [user("长" * 60)]})
+    assert r.status_code == 400
+    assert r.json()["error"]["message"] == "问题过长"
+
+
+def test_the_stores_own_unavailable_error_is_a_503_not_a_400():
+    from index.store import StoreUnavailable
+
+    class Damaged:
+        def ask(self, question, sources=None):
+            raise StoreUnavailable("cannot open the index in data/chroma (DatabaseError: file is not a database)")
+
+    client = TestClient(create_api_app(Damaged(), Condenser()))
+    r = client.post("/v1/chat/completions", json={"messages": [user("问题")]})
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "index_unavailable"

@@ -126,3 +126,95 @@ def test_inspect_shows_tree_and_clutter(tmp_path):
     assert "[一、 1.] 班主任津贴" in out.stdout
     assert "[breadcrumb] 当前位置:首页 > 政策" in out.stdout
     assert "[copyright] 版权所有 甲市教育局" in out.stdout
+
+
+# -- errors are one line, and a batch goes on ----------------------------------------------------------------------
+
+
+def run_bytes(args, env, stdin: bytes):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=env, input=stdin, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def hostile_batch(env):
+    """A batch with a `[`×100,000 line and an undecodable line between good ones, read under PYTHONIOENCODING."""
+    good = [json.dumps({"id": f"q{i}", "question": "班主任每月津贴多少钱?"}, ensure_ascii=False) for i in (1, 2)]
+    lines = [good[0].encode(), b"[" * 100_000, b'{"id": "x", "question": "\xff\xfe"}', good[1].encode()]
+    out = run_bytes(["-m", "assistant", "ask", "--jsonl"], {**env, "PYTHONIOENCODING": "utf-8"}, b"\n".join(lines))
+    return out, [json.loads(line) for line in out.stdout.decode().splitlines()]
+
+
+def test_a_deeply_nested_jsonl_line_is_one_error_row_and_the_batch_goes_on(hostile_batch):
+    out, rows = hostile_batch
+    assert b"Traceback" not in out.stderr
+    assert [r["id"] for r in rows] == ["q1", None, None, "q2"]
+    assert rows[1]["error"] == "line 2: not valid JSON: nested too deeply"
+    assert rows[0]["refused"] is False and rows[3]["refused"] is False and "900元" in rows[3]["answer"]
+    assert out.returncode == 1
+
+
+def test_invalid_utf8_on_stdin_is_one_error_row_not_a_traceback(hostile_batch):
+    out, rows = hostile_batch
+    assert b"Traceback" not in out.stderr
+    assert rows[2]["error"] == "line 3: not valid UTF-8 (byte 0xff at offset 25)"
+
+
+class _Flaky:
+    """Answers like the assistant, but its store fails on one question."""
+
+    def ask(self, question, sources=None):
+        from assistant.models import Answer
+
+        if question == "坏":
+            raise RuntimeError("database disk image is malformed")
+        return Answer(question, "答。", True)
+
+
+def test_a_question_whose_answering_fails_is_one_error_row_and_the_batch_goes_on():
+    import io
+
+    from assistant.__main__ import _jsonl
+
+    stdin = io.BytesIO("\n".join(json.dumps({"id": i, "question": q}) for i, q in enumerate("好坏好")).encode())
+    stdout = io.StringIO()
+    assert _jsonl(_Flaky(), stdin, stdout, None) == 1
+    rows = [json.loads(line) for line in stdout.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    assert rows[1]["error"] == "line 2: RuntimeError: database disk image is malformed"
+    assert "error" not in rows[0] and "error" not in rows[2]
+
+
+def test_top_k_zero_is_a_one_line_error(env):
+    out = run(["-m", "assistant", "ask", "--top-k", "0", "班主任每月津贴多少钱?"], env)
+    assert out.returncode == 2
+    assert out.stderr == "error: --top-k must be at least 1, not 0\n"
+
+
+def test_unknown_doc_is_a_one_line_error(env):
+    out = run(["-m", "assistant", "ask", "--doc", "nope.txt", "班主任每月津贴多少钱?"], env)
+    assert out.returncode == 2
+    assert out.stderr == "error: unknown document for --doc: nope.txt (indexed: a.txt)\n"
+    assert out.stdout == ""
+
+
+def test_empty_index_is_a_one_line_error(tmp_path):
+    (tmp_path / "docs").mkdir()
+    env = {**os.environ, "POLICY_EMBEDDER": "hash", "POLICY_DOCS_DIR": str(tmp_path / "docs")}
+    env["POLICY_DATA_DIR"] = str(tmp_path / "data")
+    assert run(["-m", "index", "build", "--quiet"], env).returncode == 0
+    out = run(["-m", "assistant", "ask", "班主任每月津贴多少钱?"], env)
+    assert out.returncode == 2
+    assert out.stderr == f"error: the index in {tmp_path / 'data'} is empty: run `python -m index build` first\n"
+
+
+def test_corrupt_index_is_a_one_line_error(env, tmp_path):
+    import shutil
+
+    data = tmp_path / "data"
+    shutil.copytree(env["POLICY_DATA_DIR"], data)
+    (data / "chroma" / "chroma.sqlite3").write_bytes(b"this is not a database" * 200)
+    out = run(["-m", "assistant", "ask", "班主任每月津贴多少钱?"], {**env, "POLICY_DATA_DIR": str(data)})
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: ") and out.stderr.count("\n") == 1
+    assert "Traceback" not in out.stderr
+    assert "index" in out.stderr

@@ -90,3 +90,41 @@ def test_topic_extraction(condenser):
     assert condenser.topic("那么，2024年的呢？") == "2024年"
     assert condenser.topic("教师绩效工资怎么分配?") is None
     assert condenser.topic("那这个文件里面关于所有学校办学条件的规定呢") is None  # too long to be elliptical
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "那" * 20_000,  # every 那 a connective: once re-converted the whole rest per connective (86 s)
+        "那" * 19_990 + "幼儿园呢?",
+        "，" * 20_000 + "x",  # punctuation runs a `$`-anchored pattern would backtrack over
+        "的" * 20_000 + "x呢",
+    ],
+)
+def test_condensing_a_huge_follow_up_is_linear_and_returns_within_bound(condenser, follow_up):
+    import time
+
+    long_earlier = "?" * 1_991 + "小学入学有什么规定"  # as long as an earlier question can be
+    started = time.perf_counter()
+    condenser.condense([("小学入学有什么规定?", ANSWER), (long_earlier, ANSWER)], follow_up)
+    assert time.perf_counter() - started < 2.0  # generous: ~0.2 s on a loaded 2-core machine
+
+
+def test_a_follow_up_behind_many_connectives_still_finds_its_topic(condenser):
+    assert condenser.condense([("小学入学有什么规定?", ANSWER)], "那" * 500 + "幼儿园呢?") == "幼儿园入学有什么规定?"
+
+
+def test_only_the_last_twenty_turns_are_replayed(condenser):
+    within = [("小学入学有什么规定?", ANSWER)] + [("那初中呢?", ANSWER)] * 19
+    assert condenser.condense(within, "那幼儿园呢?") == "幼儿园入学有什么规定?"
+    beyond = [("小学入学有什么规定?", ANSWER)] + [("那初中呢?", ANSWER)] * 20
+    assert condenser.condense(beyond, "那幼儿园呢?") == "那幼儿园呢?"  # the full question is 21 turns back
+
+
+def test_an_earlier_turn_too_long_to_be_a_question_ends_the_context_without_being_read(condenser):
+    import time
+
+    history = [("小学入学有什么规定?", ANSWER), ("，" * 1_000_000, ANSWER)]
+    started = time.perf_counter()
+    assert condenser.condense(history, "那幼儿园呢?") == "那幼儿园呢?"
+    assert time.perf_counter() - started < 0.5  # generous: nothing of the megabyte is read

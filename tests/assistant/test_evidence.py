@@ -84,6 +84,13 @@ def test_two_things_no_document_mentions_are_refused_even_beside_a_matching_clau
     assert (answer.refused, answer.reason) == (True, "absent_terms")
 
 
+def test_a_person_no_document_names_is_refused_even_beside_a_matching_clause(assistant):
+    # The clause on 班主任津贴 shares most of the question's words, but what 王新伟 said is in no document.
+    answer = assistant.ask("王新伟对班主任每月津贴提了什么要求?")
+    assert (answer.refused, answer.reason) == (True, "absent_terms")
+    assert "王新伟" in answer.text
+
+
 def test_a_year_may_come_from_the_documents_date():
     # A news item says "1月25日" and is dated 2020: a question about "2020年1月25日" is not refused for the year.
     from assistant.evidence import EvidenceJudge, JudgeSettings, Vocabulary

@@ -116,3 +116,63 @@ def test_export_of_an_empty_store_is_an_empty_file(store, tmp_path):
     out = tmp_path / "empty.jsonl"
     assert store.export_jsonl(out) == 0
     assert out.read_text(encoding="utf-8") == ""
+
+
+def test_changing_a_vote_keeps_one_row_with_the_latest_rating(store):
+    store.vote("conv:0", "问", "答", CITES, 1)
+    store.vote("conv:0", "问", "答", CITES, -1)
+    assert [(r.question, r.rating) for r in store.all()] == [("问", -1)]
+
+
+def test_a_comment_written_after_voting_is_saved_and_survives_a_changed_vote(store):
+    store.vote("conv:0", "问", "答", CITES, 1)
+    assert store.comment("conv:0", "  引用准确  ")
+    store.vote("conv:0", "问", "答", CITES, -1)
+    assert [(r.rating, r.comment) for r in store.all()] == [(-1, "引用准确")]
+
+
+def test_a_comment_without_a_vote_to_attach_to_is_not_saved(store):
+    assert not store.comment("conv:9", "没有评价过")
+    assert store.count() == 0
+
+
+def test_votes_on_different_answers_are_different_rows(store):
+    store.vote("conv:0", "第一问", "答", [], 1)
+    store.vote("conv:1", "第二问", "答", [], -1)
+    store.vote("other:0", "第一问", "答", [], -1)
+    assert [(r.question, r.rating) for r in store.all()] == [("第一问", 1), ("第二问", -1), ("第一问", -1)]
+
+
+def test_a_withdrawn_vote_removes_its_row_unless_it_holds_a_comment(store):
+    store.vote("a:0", "问", "答", [], 1)
+    store.vote("a:0", "问", "答", [], 0)
+    store.vote("b:0", "问", "答", [], 1, comment="有用")
+    store.vote("b:0", "问", "答", [], 0)
+    assert [(r.rating, r.comment) for r in store.all()] == [(0, "有用")]
+
+
+def test_a_table_made_before_votes_had_keys_gains_the_column(tmp_path):
+    path = tmp_path / "feedback.sqlite3"
+    old_schema = (
+        "CREATE TABLE feedback (id INTEGER PRIMARY KEY AUTOINCREMENT, created TEXT NOT NULL, "
+        "rating INTEGER NOT NULL CHECK (rating IN (-1, 0, 1)), question TEXT NOT NULL, "
+        "condensed TEXT NOT NULL DEFAULT '', answer TEXT NOT NULL, citations TEXT NOT NULL DEFAULT '[]', "
+        "comment TEXT NOT NULL DEFAULT '')"
+    )
+    with sqlite3.connect(path) as db:
+        db.execute(old_schema)
+        db.execute("INSERT INTO feedback (created, rating, question, answer) VALUES ('2025-01-01', 1, '旧', '答')")
+    store = FeedbackStore(path)
+    store.vote("conv:0", "新", "答", [], -1)
+    store.vote("conv:0", "新", "答", [], 1)
+    assert [(r.question, r.rating) for r in store.all()] == [("旧", 1), ("新", 1)]
+
+
+def test_the_streamed_export_is_the_same_as_the_file_export(store, tmp_path, monkeypatch):
+    monkeypatch.setattr("assistant.feedback.EXPORT_PAGE", 2)  # several pages
+    for i in range(5):
+        store.add(f"问{i}", "答", CITES, 1, created=WHEN)
+    out = tmp_path / "feedback.jsonl"
+    store.export_jsonl(out)
+    assert "".join(store.iter_jsonl()) == out.read_text(encoding="utf-8")
+    assert len(list(store.iter_jsonl())) == 5

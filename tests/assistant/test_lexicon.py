@@ -206,3 +206,12 @@ def test_frequency_tells_dictionary_words_from_joins():
     assert lex.frequency("绩效工资") == 20000  # a domain word
     assert lex.frequency("教师") > 0
     assert lex.frequency("会亮") == 0  # jieba's HMM join in "会亮「红牌」"
+
+
+@pytest.mark.parametrize(
+    ("word", "name"), [("蔡奇", True), ("王新伟", True), ("对师德", False), ("娃能", False), ("区管校聘", False)]
+)
+def test_a_name_begins_with_a_surname_read_from_the_dictionarys_names(word, name):
+    from assistant.lexicon import looks_like_name
+
+    assert looks_like_name(word) is name

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.lexicon import Lexicon
-from assistant.matching import PARTS_CREDIT, SYNONYM_CREDIT, TermMatcher
+from assistant.matching import ABBREVIATION_CREDIT, PARTS_CREDIT, SYNONYM_CREDIT, TermMatcher
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +44,39 @@ def test_a_synonym_covers_with_less_credit(matcher):
 
 def test_a_compound_is_covered_by_its_halves_with_less_credit(matcher):
     assert matcher.score("校车补贴", matcher.segment("为农村学生提供校车,并给予补贴。")) == PARTS_CREDIT
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("安检", "救助机构应做好求助人员安全检查工作。"),
+        ("医保", "按规定参加医疗保险。"),
+        ("义教", "巩固义务教育成果。"),
+    ],
+)
+def test_an_abbreviation_is_covered_by_the_words_it_shortens(matcher, term, text):
+    assert matcher.score(term, matcher.segment(text)) == ABBREVIATION_CREDIT
+
+
+@pytest.mark.parametrize(
+    ("term", "text"),
+    [
+        ("安检", "加强安全教育和日常检查。"),  # 安全 and 检查 are not adjacent
+        ("学费", "小学费用由财政保障。"),  # 学 begins no word
+    ],
+)
+def test_an_abbreviation_needs_adjacent_words_that_begin_with_its_characters(matcher, term, text):
+    assert matcher.score(term, matcher.segment(text)) == 0.0
+
+
+@pytest.mark.parametrize("term", ["一个月", "每个月", "一个班"])
+def test_a_spoken_rate_is_covered_by_the_written_one(matcher, term):
+    text = "按照非寄宿制学校每班每月900元标准增加绩效工资总量。"
+    assert matcher.score(term, matcher.segment(text)) == SYNONYM_CREDIT
+
+
+def test_a_month_name_is_not_a_rate(matcher):
+    assert matcher.score("一月", matcher.segment("按照每月900元标准发放。")) == 0.0
 
 
 def test_segmentations_are_cached(matcher):

@@ -6,7 +6,7 @@ import pytest
 
 from assistant.conversation import Condenser
 from assistant.models import Answer, Citation
-from assistant.multipart import combine, has_subject, split_questions
+from assistant.multipart import MAX_PARTS, TooManyQuestions, combine, has_subject, split_questions
 
 
 @pytest.mark.parametrize(
@@ -87,6 +87,20 @@ def test_a_follow_up_pointing_back_stays_with_its_question():
 def test_context_before_a_list_loses_its_announcement():
     text = "我是聊城的老师，想问：1. 班主任每月能多拿多少钱？2. 绩效工资怎么分配？"
     assert split_questions(text) == ["我是聊城的老师，班主任每月能多拿多少钱？", "绩效工资怎么分配？"]
+
+
+def test_a_paragraph_of_more_questions_than_answered_at_once_is_refused_before_any_is_answered():
+    # 400 follow-ups in 1,600 characters pass the length check; each would cost a retrieval.
+    with pytest.raises(TooManyQuestions, match=str(MAX_PARTS)):
+        split_questions("小学入学有什么规定？" + "那初中呢？" * 400)
+
+
+def test_as_many_questions_as_answered_at_once_are_split():
+    text = "".join(
+        f"{stage}入学有什么规定？"
+        for stage in ("幼儿园", "小学", "初中", "高中", "中职", "高职", "大学", "特殊教育学校")
+    )
+    assert len(split_questions(text)) == MAX_PARTS
 
 
 def test_nothing_to_split():

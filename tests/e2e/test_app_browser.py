@@ -5,7 +5,10 @@ the app on it with a staff password, and every test talks to that one server. Ch
 (/usr/bin/chromium), driven by Playwright from PyPI; `playwright install` is never needed.
 
 Screenshots go to docs/screenshots/tmp/ (ignored by git); with POLICY_SCREENSHOTS=1 they replace the committed
-docs/screenshots/chat.png and documents.png.
+docs/screenshots/chat.png, documents.png, chat-phone.png and documents-phone.png.
+
+The app runs with a slower typing effect (so an answer is reliably "in flight" for the tests of 新对话 and of a
+second question), a short staff-login backoff, and a 1 MB upload limit.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 VIEWPORT = {"width": 1366, "height": 800}
+PHONE = {"width": 390, "height": 844}
 PASSWORD = "e2e-staff-secret"
 WAIT_MS = 60_000
 NEW_DOC = """星河区中小学研学旅行管理办法
@@ -90,6 +94,12 @@ def app(tmp_path_factory):
 
     port = _free_port()
     env |= {"POLICY_HOST": "127.0.0.1", "POLICY_PORT": str(port), "POLICY_STAFF_PASSWORD": PASSWORD}
+    env |= {
+        "POLICY_UI_STREAM_DELAY_S": "0.25",
+        "POLICY_STAFF_LOGIN_MAX_FAILURES": "3",
+        "POLICY_STAFF_LOGIN_BACKOFF_S": "2",
+        "POLICY_MAX_FILE_MB": "1",
+    }
     with log.open("w", encoding="utf-8") as out:
         proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     running = App(f"http://127.0.0.1:{port}", docs, data, log)
@@ -128,13 +138,25 @@ def browser():
         b.close()
 
 
-@pytest.fixture
-def page(app, browser):
-    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", accept_downloads=True)
+def _open(browser, app, viewport=VIEWPORT, **options):
+    context = browser.new_context(viewport=viewport, locale="zh-CN", accept_downloads=True, **options)
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(app.url + "/")
     page.wait_for_selector("#question textarea")
+    return context, page
+
+
+@pytest.fixture
+def page(app, browser):
+    context, page = _open(browser, app)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(app, browser):
+    context, page = _open(browser, app, PHONE)
     yield page
     context.close()
 
@@ -150,7 +172,7 @@ def ask(page, question: str) -> None:
 
 def open_documents_tab(page) -> None:
     page.get_by_role("tab", name="文件").click()
-    page.locator("#doc-table").get_by_text(".txt").locator("visible=true").first.wait_for()  # filled on load
+    page.locator("#doc-table").get_by_text("聊城").locator("visible=true").first.wait_for()  # filled on load
 
 
 def staff_login(page) -> None:
@@ -179,7 +201,7 @@ def test_answer_cites_a_clause_shown_in_the_sources_panel(page):
     ask(page, "班主任每月能多拿多少钱?")
     assert "900元" in page.inner_text("#chatbot")
     link = page.locator("#chatbot a.cite").first
-    target = link.get_attribute("data-target")
+    target = link.get_attribute("href").lstrip("#")  # Gradio's sanitiser keeps href and class, not data-*
     entry = page.locator(f"#sources-panel #{target}")
     assert "非寄宿制学校每班每月900元标准" in entry.inner_text()
     assert "关于新时代聊城教育高质量发展的意见" in entry.inner_text()
@@ -213,29 +235,59 @@ def test_refusal_shows_notice_and_nearest_clauses(page):
     assert page.locator("#sources-panel .src-near").count() >= 1
 
 
-def test_feedback_is_stored_and_exported_by_staff(page, app):
-    import json
+def _feedback_rows(app) -> list[tuple]:
     import sqlite3
+
+    with sqlite3.connect(app.data / "feedback.sqlite3") as db:
+        return db.execute("SELECT rating, question, comment, citations FROM feedback ORDER BY id").fetchall()
+
+
+def test_a_vote_can_be_changed_and_a_comment_is_saved_with_it_or_after_it(page, app):
+    import json
 
     page.get_by_role("button", name="课后服务怎么收费?").click()  # an example question asks at once
     page.wait_for_selector("#sources-panel details.turn")
     page.wait_for_selector("#sources-panel .answering", state="detached")
     page.fill("#comment textarea", "引用准确")
     page.locator("#chatbot button[aria-label='赞'], #chatbot button[aria-label='Like']").last.click()  # zh-CN label
-    page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('已记录反馈')")
-    with sqlite3.connect(app.data / "feedback.sqlite3") as db:
-        rows = db.execute("SELECT rating, question, comment, citations FROM feedback").fetchall()
-    assert [(r[0], r[1], r[2]) for r in rows] == [(1, "课后服务怎么收费?", "引用准确")]
+    page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('有帮助')")
+    rows = [r for r in _feedback_rows(app) if r[1] == "课后服务怎么收费?"]
+    assert [(r[0], r[2]) for r in rows] == [(1, "引用准确")]
     assert json.loads(rows[0][3])[0]["source"] == "004_92acf9ef76e663b9.txt"
 
+    page.locator("#chatbot button[aria-label='踩'], #chatbot button[aria-label='Dislike']").last.click()
+    page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('没帮助')")
+    page.fill("#comment textarea", "其实没回答收费标准")  # typed after voting, saved with Enter
+    page.press("#comment textarea", "Enter")
+    page.wait_for_function("() => document.querySelector('#feedback-status').innerText.includes('已保存')")
+    rows = [r for r in _feedback_rows(app) if r[1] == "课后服务怎么收费?"]
+    assert [(r[0], r[2]) for r in rows] == [(-1, "其实没回答收费标准")]  # one row: the latest vote and comment
+
+
+def test_feedback_export_is_a_single_use_link_for_logged_in_staff(page, app):
+    import json
+    import tempfile
+
+    import httpx
+
+    from assistant.feedback import FeedbackStore
+
+    FeedbackStore(app.data / "feedback.sqlite3").add("导出测试问题", "答", [], 1, comment="导出测试")
+    before = sorted(Path(tempfile.gettempdir()).glob("policy-feedback-*"))
+    assert httpx.get(app.url + "/staff/feedback.jsonl", timeout=10).status_code == 403  # no login, no file
     open_documents_tab(page)
     staff_login(page)
     page.click("#export-feedback")
-    page.wait_for_selector("#feedback-file")
+    link = page.locator("#feedback-link a")
+    link.wait_for()
     with page.expect_download() as download:
-        page.click("#feedback-file")
+        link.click()
     lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
-    assert [json.loads(line)["comment"] for line in lines] == ["引用准确"]
+    assert "导出测试" in [json.loads(line)["comment"] for line in lines]
+    again = httpx.get(app.url + "/" + link.get_attribute("href"), timeout=10)
+    assert again.status_code == 403  # the link worked once, for the staff member who asked for it
+    assert sorted(Path(tempfile.gettempdir()).glob("policy-feedback-*")) == before
+    assert not list(app.data.rglob("*.jsonl"))
 
 
 def test_documents_tab_opens_a_clause_tree(page):
@@ -291,8 +343,147 @@ def test_staff_upload_rejects_bad_files_indexes_a_new_one_and_deletes_it(page, a
     page.check("#delete-confirm input")
     page.click("#delete")
     page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('已删除')")
+    assert not page.is_checked("#delete-confirm input")  # the next deletion needs its own confirmation
     assert sorted(p.name for p in app.docs.iterdir()) == before
     assert page.locator("#doc-table").get_by_text("星河区中小学研学旅行管理办法").locator("visible=true").count() == 0
+
+
+JS_DOC = """晨光区学生资助实施办法
+
+晨光区教育局
+2024年5月6日
+
+一、家庭经济困难学生每学年可申请晨光助学金1500元，申请办法见[办理指南](javascript:document.title='pwned')。
+二、晨光助学金每年9月集中受理，由学校初审后报区教育局审核。
+"""
+
+
+def test_question_html_is_shown_as_text_and_never_runs(page):
+    typed = '<img src=x onerror="window.__xss=1"> 班主任每月能多拿多少钱?'
+    ask(page, typed)
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#chatbot img[src='x'], #sources-panel img[src='x']").count() == 0
+    assert typed in page.inner_text("#chatbot")  # shown literally
+    assert "<img src=x" in page.inner_text("#sources-panel summary >> nth=0")
+
+
+def test_a_javascript_link_in_a_document_is_not_a_live_link_in_answers(page, tmp_path):
+    doc = tmp_path / "chenguang_aid.txt"
+    doc.write_text(JS_DOC, encoding="utf-8")
+    open_documents_tab(page)
+    staff_login(page)
+    assert "上传成功" in upload(page, doc)
+    try:
+        page.get_by_role("tab", name="问答").click()
+        ask(page, "晨光助学金每学年多少钱?")
+        assert "1500元" in page.inner_text("#chatbot")
+        assert "[办理指南](javascript:document.title='pwned')" in page.inner_text("#sources-panel")
+        assert page.locator("a[href^='javascript' i]").count() == 0
+        page.get_by_text("办理指南").first.click()
+        assert page.title() == "教育政策问答助手"
+    finally:
+        open_documents_tab(page)
+        page.click("#delete-pick input")
+        page.get_by_role("option", name="晨光区学生资助实施办法（chenguang_aid.txt）").click()
+        page.check("#delete-confirm input")
+        page.click("#delete")
+        page.wait_for_function("() => document.querySelector('#upload-status').innerText.includes('已删除')")
+
+
+def test_new_conversation_cancels_the_answer_in_flight(page):
+    page.fill("#question textarea", "班主任每月能多拿多少钱?")
+    page.click("#ask")
+    page.wait_for_selector("#chatbot .pending, #sources-panel .answering", state="attached")
+    page.click("#new-chat")
+    page.wait_for_timeout(6000)  # longer than the answer takes: it must not come back
+    assert "900元" not in page.inner_text("#chatbot")
+    assert page.locator("#sources-panel details.turn").count() == 0
+    ask(page, "小学入学有什么规定?")  # and the new conversation works
+    assert page.locator("#sources-panel details.turn").count() == 1
+
+
+def test_a_question_sent_during_an_answer_is_asked_after_it_not_dropped(page):
+    page.fill("#question textarea", "班主任每月能多拿多少钱?")
+    page.click("#ask")
+    page.wait_for_selector("#sources-panel .answering", state="attached")  # the first answer is streaming
+    page.fill("#question textarea", "课后服务怎么收费?")
+    page.click("#ask")
+    assert page.locator("#sources-panel .answering").count() == 1  # it was sent while the first ran
+    assert page.input_value("#question textarea") == "课后服务怎么收费?"  # not wiped by the first answer
+    page.wait_for_function("() => document.querySelectorAll('#sources-panel details.turn').length == 2")
+    page.wait_for_selector("#sources-panel .answering", state="detached")
+    chat = page.inner_text("#chatbot")
+    assert "班主任每月能多拿多少钱?" in chat and "课后服务怎么收费?" in chat
+    assert page.input_value("#question textarea") == ""
+
+
+def test_the_conversation_survives_a_reload_and_a_follow_up_without_context_says_so(page):
+    ask(page, "小学入学有什么规定?")
+    page.reload()
+    page.wait_for_selector("#sources-panel details.turn")
+    assert "小学入学有什么规定?" in page.inner_text("#chatbot")
+    page.check("#show-condensed input")
+    ask(page, "那幼儿园呢?")  # answered in the restored context
+    assert page.locator("#chatbot .condensed").last.inner_text().strip() == "改写后的问题：幼儿园入学有什么规定?"
+    assert page.locator("#chatbot .turn-notice").count() == 0
+    page.click("#new-chat")
+    page.wait_for_selector("#sources-panel .sources-empty")
+    ask(page, "那初中呢?")
+    assert "没有上文" in page.inner_text("#chatbot .turn-notice")
+
+
+def test_an_over_long_question_is_refused_with_a_notice_and_kept(page):
+    from assistant.conversation import MAX_QUESTION_CHARS
+
+    text = "班" * (MAX_QUESTION_CHARS + 1)
+    page.fill("#question textarea", text)
+    page.click("#ask")
+    page.get_by_text(f"问题过长（{MAX_QUESTION_CHARS + 1} 字）").wait_for()
+    assert page.input_value("#question textarea") == text  # not cut, not wiped
+    assert page.locator("#sources-panel details.turn").count() == 0
+
+
+def test_gradio_upload_endpoint_refuses_a_file_over_the_size_limit(app):
+    import httpx
+
+    big = b"x" * (1024 * 1024 + 1)  # POLICY_MAX_FILE_MB=1
+    r = httpx.post(app.url + "/gradio_api/upload", files={"files": ("big.txt", big)}, timeout=60)
+    assert r.status_code == 413, r.text
+    small = httpx.post(app.url + "/gradio_api/upload", files={"files": ("small.txt", b"x")}, timeout=60)
+    assert small.status_code == 200
+
+
+def test_phone_layout_at_390px(phone):
+    page = phone
+    label = page.locator("#show-condensed .label-text")
+    line = float(page.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)", label.element_handle()))
+    assert label.bounding_box()["height"] < 1.5 * line  # one line, not a character per line
+    # An empty box scrolls only if its placeholder is longer than the box shows (Chromium counts it).
+    box = page.locator("#question textarea")
+    assert box.input_value() == "" and box.evaluate("t => t.scrollHeight <= t.clientHeight")  # placeholder not cut
+
+    ask(page, "班主任每月能多拿多少钱?")
+    page.evaluate("document.querySelector('#chatbot').scrollIntoView()")
+    chat = page.locator("#chatbot").bounding_box()
+    sources = page.locator("#sources-panel").bounding_box()
+    assert 0 < sources["y"] - (chat["y"] + chat["height"]) < 300  # the sources follow the answer and its input
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(_screenshot_path("chat-phone.png")), full_page=True)
+
+    open_documents_tab(page)
+    cells = page.locator("#doc-table .body-cell")
+    whole = "e => e.querySelector('span').scrollWidth <= e.querySelector('span').clientWidth + 1"
+    dates = [c for c in cells.all() if c.get_attribute("data-col") == "2" and c.is_visible()]
+    counts = [c for c in cells.all() if c.get_attribute("data-col") == "3" and c.is_visible()]
+    assert dates and counts
+    for cell in dates + counts:
+        assert cell.evaluate(whole), cell.inner_text()  # not cut to "2…"
+    assert dates[0].inner_text().strip()[:2] == "20" and counts[0].inner_text().strip().isdigit()
+    page.locator("#doc-table").get_by_text("重庆市荣昌区深入推进").locator("visible=true").first.click()
+    page.wait_for_selector("#doc-tree .doc-tree")
+    page.click("#doc-tree h3")  # take the focus off the table cell before the picture
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(_screenshot_path("documents-phone.png")))
 
 
 def test_read_only_without_login(page):
@@ -359,3 +550,33 @@ def test_api_streaming_over_http(app):
     assert "900元" in text and "[1]" in text
     assert final is not None and final["refused"] is False
     assert final["citations"][0]["clause"] == "二、 7."
+
+
+def test_staff_login_backs_off_then_locks_out_even_the_right_password(app, browser):
+    # A client address of its own (uvicorn takes X-Forwarded-For from loopback), so the other tests can still log in.
+    context, page = _open(browser, app, extra_http_headers={"X-Forwarded-For": "203.0.113.9"})
+    try:
+        open_documents_tab(page)
+
+        message = "() => document.querySelector('#login-status').innerText.split('\\n\\n').pop().trim()"
+
+        def attempt(password: str) -> str:
+            before = page.evaluate(message)
+            page.fill("#staff-password input", password)
+            page.click("#staff-login")
+            page.wait_for_function(  # a new message (a progress line in front of the old one is not)
+                f"t => {{ const s = ({message})(); return s !== t && /密码不正确|过于频繁|已锁定|已登录/.test(s); }}",
+                arg=before,
+            )
+            return page.evaluate(message)
+
+        assert "密码不正确" in attempt("wrong-1")
+        assert "过于频繁" in attempt(PASSWORD)  # during the backoff even the right password is not checked
+        page.wait_for_timeout(2200)
+        assert "密码不正确" in attempt("wrong-2")
+        page.wait_for_timeout(4200)
+        assert "已锁定" in attempt("wrong-3")
+        assert "已锁定" in attempt(PASSWORD)
+        assert page.locator("#upload-file").count() == 0 or not page.locator("#upload-file").is_visible()
+    finally:
+        context.close()

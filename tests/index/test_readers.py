@@ -334,3 +334,23 @@ def test_html_without_text():
     with pytest.raises(UnreadableDocument) as err:
         read_bytes("空白.html", b"<html><head><title>XX</title></head><body><script>var a=1;</script></body></html>")
     assert str(err.value) == "空白.html: no text in the HTML page"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\xef\xbb\xbf\xff\xfe bad", "bom.txt: starts with a UTF-8 byte-order mark but byte 3 is not UTF-8"),
+        (
+            b"\xff\xfe" + "第一条".encode("utf-16-le") + b"\x00",
+            "bom.txt: starts with a UTF-16 byte-order mark but has an odd number of bytes",
+        ),
+        (
+            b"\xff\xfe" + b"\x00\xd8\x41\x00",  # a lone high surrogate
+            "bom.txt: starts with a UTF-16 byte-order mark but is not UTF-16 (illegal UTF-16 surrogate)",
+        ),
+    ],
+)
+def test_a_byte_order_mark_followed_by_bytes_that_break_it_is_unreadable(data, message):
+    with pytest.raises(UnreadableDocument) as err:
+        read_bytes("bom.txt", data)
+    assert str(err.value) == message
