@@ -11,7 +11,8 @@ A refusal needs a positive reason that can be shown to the user, read from the q
 Otherwise the assistant answers from the retrieved clauses, best answering sentence first. Nothing here is a cosine
 threshold (e5 scores answerable and unanswerable questions alike) and nothing is a coverage threshold on wording,
 which is what refused everyday paraphrases. Term matching is whole-word (`assistant.matching`), so "融入学校"
-never covers "入学". The few numbers below are in `JudgeSettings`, fitted on development data only.
+never covers "入学". Its few numbers are `Settings.judge` (`JudgeSettings` in index/config.py, set as
+POLICY_JUDGE__<NAME>), fitted on development data only.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from assistant.models import Hit
 from assistant.numbers import quantities
 from assistant.question import FIGURE_EVIDENCE, Question
 from assistant.rows import TABLE_VALUE
+from index.config import JudgeSettings
 from index.text import split_sentences, to_simplified
 
 LEAD_UNITS = re.compile(r"牵头|责任单位|负责单位|主办|承办")
@@ -38,19 +40,6 @@ FIGURE_QUANTITIES: dict[str, frozenset[str]] = {
     "year": frozenset({"year", "date", "duration", "range"}),
     "number": frozenset({"money", "percent", "fraction", "count", "points", "duration", "number", "range"}),
 }
-
-
-@dataclass(frozen=True)
-class JudgeSettings:
-    """The judge's knobs. Fitted on the seeds' dev split and ncpqa-dev; see assistant/resources/judge.md."""
-
-    depth: int = 8  # candidate clauses examined, best retrieved first
-    figure_coverage: float = 0.3  # share of the question's terms a figure's sentence (with its headings) must cover
-    max_supports: int = 3  # clauses an answer may cite
-    focus_terms: int = 2  # a figure's sentence must name one of the question's this many rarest nouns
-    absent_max_matched: int = 2  # an absent word refuses when the best clause holds at most this many terms
-    absent_enough: int = 2  # this many absent words refuse whatever the clauses hold
-    focus_depth: int = 3  # refuse when none of this many candidates names the question's rarest noun (0: off)
 
 
 @dataclass
@@ -111,8 +100,7 @@ class EvidenceJudge:
     def __init__(
         self, idf: dict[str, float], vocabulary: Vocabulary, matcher: TermMatcher, settings: JudgeSettings
     ) -> None:
-        if settings.depth < 1 or settings.max_supports < 1 or not 0 <= settings.figure_coverage <= 1:
-            raise ValueError("judge settings out of range")
+        # The knobs are validated where they are defined (index/config.py): one place for their ranges.
         self.idf, self.vocabulary, self.matcher, self.settings = idf, vocabulary, matcher, settings
         values = sorted(idf.values())
         # A word the index never saw weighs like a typical one: everyday wording is as often unseen as a rare topic.

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import re
@@ -97,7 +96,8 @@ class SecondOpinion:
         if verdict.answerable or verdict.reason not in OVERRIDABLE or not hits:
             return verdict
         # The judge again with the wording checks off: its other reasons (a year, a figure kind) still refuse.
-        relaxed = dataclasses.replace(judge.settings, absent_enough=10**9, absent_max_matched=-1, focus_depth=0)
+        # (model_copy skips validation on purpose: -1 matched terms is "never", outside the range a user may set.)
+        relaxed = judge.settings.model_copy(update={"absent_enough": 10**9, "absent_max_matched": -1, "focus_depth": 0})
         candidates = EvidenceJudge(judge.idf, judge.vocabulary, judge.matcher, relaxed)(q, hits, scope)
         if not candidates.answerable or not candidates.supports:
             return verdict

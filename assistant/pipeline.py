@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from assistant.conversation import MAX_QUESTION_CHARS, Condenser
 from assistant.docfacts import DocFactAnswerer, fact_asked, title_match
-from assistant.evidence import EvidenceJudge, JudgeSettings, Support, Vocabulary
+from assistant.evidence import EvidenceJudge, Support, Vocabulary
 from assistant.generator import ExtractiveGenerator, Generator, to_script
 from assistant.guard import CitationGuard
 from assistant.lexicon import Lexicon
@@ -23,6 +23,7 @@ from assistant.multipart import combine, split_questions
 from assistant.question import Question, analyse
 from assistant.regions import RegionIndex
 from assistant.retriever import BM25Retriever, ChunkIndex, DenseRetriever, HybridRetriever, Retriever
+from index.config import JudgeSettings
 from index.models import Chunk
 from index.text import to_simplified
 
@@ -259,7 +260,14 @@ def build_assistant(settings, embedder=None, retriever: str = "hybrid") -> Assis
         chosen = bm25
     else:
         raise ValueError(f"unknown retriever {retriever!r}: choose hybrid, dense or bm25")
-    return Assistant(index, chosen, lexicon, top_k=settings.top_k + 3, llm=LLMStages.from_settings(settings))
+    return Assistant(
+        index,
+        chosen,
+        lexicon,
+        top_k=settings.top_k + 3,
+        judge_settings=settings.judge,
+        llm=LLMStages.from_settings(settings),
+    )
 
 
 def _checked(question: str) -> str:

@@ -8,16 +8,41 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class JudgeSettings(BaseModel):
+    """The answer/refuse decision's knobs (assistant/evidence.py), fitted on the seeds' dev split and ncpqa-dev only;
+    how each was chosen is in assistant/resources/judge.md. Set one as POLICY_JUDGE__<NAME> (e.g. POLICY_JUDGE__DEPTH)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    depth: int = Field(default=8, ge=1, description="candidate clauses examined, best retrieved first")
+    figure_coverage: float = Field(
+        default=0.3, ge=0.0, le=1.0, description="share of the question's terms a figure's sentence must cover"
+    )
+    max_supports: int = Field(default=3, ge=1, description="clauses an answer may cite")
+    focus_terms: int = Field(
+        default=2, ge=1, description="a figure's sentence must name one of the question's this many rarest nouns"
+    )
+    absent_max_matched: int = Field(
+        default=2, ge=0, description="an absent word refuses when the best clause holds at most this many terms"
+    )
+    absent_enough: int = Field(default=2, ge=1, description="this many absent words refuse whatever the clauses hold")
+    focus_depth: int = Field(
+        default=3,
+        ge=0,
+        description="refuse when none of this many candidates names the question's rarest noun (0: off)",
+    )
+
+
 class Settings(BaseSettings):
     """Where documents and data live, which embedder and store to use, and retrieval knobs."""
 
-    model_config = SettingsConfigDict(env_prefix="POLICY_", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="POLICY_", extra="forbid", env_nested_delimiter="__")
 
     docs_dir: Path = Field(default=ROOT / "seeds", description="folder of policy documents to index")
     data_dir: Path = Field(default=ROOT / "data", description="index, feedback and state live here")
@@ -73,6 +98,7 @@ class Settings(BaseSettings):
         description="how much a clause's document as a whole (BM25 of all its text) adds to the clause's retrieval "
         "score; 0 turns it off (fitted on ncpqa-dev and seeds dev hit@3, assistant/resources/judge.md)",
     )
+    judge: JudgeSettings = Field(default_factory=JudgeSettings, description="the answer/refuse decision's knobs")
 
     # An OpenAI-compatible chat-completions server (assistant/llm.py). Unset base URL: no LLM, nothing changes.
     llm_base_url: str | None = Field(

@@ -93,11 +93,12 @@ def test_a_person_no_document_names_is_refused_even_beside_a_matching_clause(ass
 
 def test_a_year_may_come_from_the_documents_date():
     # A news item says "1月25日" and is dated 2020: a question about "2020年1月25日" is not refused for the year.
-    from assistant.evidence import EvidenceJudge, JudgeSettings, Vocabulary
+    from assistant.evidence import EvidenceJudge, Vocabulary
     from assistant.lexicon import Lexicon
     from assistant.matching import TermMatcher
     from assistant.models import Hit
     from assistant.question import analyse
+    from index.config import JudgeSettings
     from index.models import Chunk
 
     text = "1月25日晚上,省委办公厅下发通知,要求暂停长途客运班线。"
@@ -112,3 +113,26 @@ def test_a_year_may_come_from_the_documents_date():
     hits = [Hit(chunk, 1.0)]
     assert judge({})(q, hits).reason == "year_absent"
     assert judge({"n.txt": "2020年1月26日"})(q, hits).answerable
+
+
+def test_the_judges_knobs_are_part_of_the_one_settings_object(monkeypatch):
+    from pydantic import ValidationError
+
+    from index.config import Settings
+
+    monkeypatch.setenv("POLICY_JUDGE__DEPTH", "6")
+    assert Settings().judge.depth == 6
+    with pytest.raises(ValidationError):
+        Settings(judge={"depth": 0})
+    with pytest.raises(ValidationError):
+        Settings(judge={"deepth": 6})  # a misspelt knob is an error, not ignored
+
+
+def test_the_assistant_decides_with_the_settings_knobs(tmp_path):
+    from index.config import JudgeSettings
+    from tests.conftest import make_index
+
+    settings, _store, _report, embedder = make_index(tmp_path, {"a.txt": A, "b.txt": B})
+    one = build_assistant(settings.model_copy(update={"judge": JudgeSettings(max_supports=1)}), embedder=embedder)
+    assert one.judge.settings.max_supports == 1
+    assert len(one.ask("班主任津贴有多少").citations) == 1
