@@ -31,7 +31,10 @@ class ChunkIndex:
         self.refresh()
 
     def refresh(self) -> None:
-        self.chunks: list[Chunk] = self.store.chunks()
+        # One read of the records pins the snapshot: its chunks and its dense queries see the same revisions, and a
+        # question does not read every record again.
+        self.revisions = self.store.revisions()
+        self.chunks: list[Chunk] = self.store.chunks(self.revisions)
         self.by_id = {c.id: i for i, c in enumerate(self.chunks)}
         self.clause_parts: dict[str, list[Chunk]] = {}
         for c in sorted(self.chunks, key=lambda c: c.part):
@@ -57,7 +60,8 @@ class DenseRetriever:
     def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
         vector = self.embedder.embed([question], "query")[0]
         out = []
-        for rank, (cid, sim) in enumerate(self.index.store.query(vector, k, sources), start=1):
+        hits = self.index.store.query(vector, k, sources, live=self.index.revisions)
+        for rank, (cid, sim) in enumerate(hits, start=1):
             i = self.index.by_id.get(cid)
             if i is not None:
                 out.append(Hit(self.index.chunks[i], sim, dense=sim, dense_rank=rank))

@@ -186,6 +186,11 @@ class ClauseStore:
         ]
         return sorted(out, key=lambda r: r.source)
 
+    def revisions(self) -> dict[str, tuple[str, int]]:
+        """Each recorded document's current revision and chunk count: what a reader's snapshot of the index holds,
+        handed back to `query` so that a question does not read every record again."""
+        return self._live()
+
     def _live(self) -> dict[str, tuple[str, int]]:
         """Each recorded document's current revision and chunk count."""
         got = self._docs.get(include=["metadatas"])
@@ -195,9 +200,10 @@ class ClauseStore:
         got = self._docs.get(ids=[source], include=["documents"])
         return document_from_json(got["documents"][0]) if got["ids"] else None
 
-    def chunks(self) -> list[Chunk]:
-        """The chunks of every document's current revision (never a half-written new one, nor an orphan)."""
-        live = self._live()
+    def chunks(self, live: dict[str, tuple[str, int]] | None = None) -> list[Chunk]:
+        """The chunks of every document's current revision (never a half-written new one, nor an orphan); `live`
+        pins the revisions to a snapshot the caller read with `revisions()`."""
+        live = self._live() if live is None else live
         got = self._chunks.get(include=["documents", "metadatas"])
         chunks = [
             Chunk.from_metadata(_chunk_id(i, m), d, m)
@@ -221,9 +227,16 @@ class ClauseStore:
         """Chunks answerable now (orphans excluded)."""
         return sum(n for _, n in self._live().values())
 
-    def query(self, vector: np.ndarray, k: int, sources: list[str] | None = None) -> list[tuple[str, float]]:
-        """Ids of the k nearest chunks with their cosine similarity, optionally within some documents."""
-        live = self._live()
+    def query(
+        self,
+        vector: np.ndarray,
+        k: int,
+        sources: list[str] | None = None,
+        live: dict[str, tuple[str, int]] | None = None,
+    ) -> list[tuple[str, float]]:
+        """Ids of the k nearest chunks with their cosine similarity, optionally within some documents. `live` is the
+        caller's snapshot of `revisions()`; without it the records are read now."""
+        live = self._live() if live is None else live
         revs = {rev for rev, _ in live.values()}
         stored = self._chunks.count()
         # Orphans are at most the stored chunks no record counts; fetching that many more keeps k live ones.

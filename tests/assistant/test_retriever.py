@@ -67,3 +67,17 @@ def test_a_negative_document_weight_is_refused(built):
     assistant = build_assistant(settings, embedder=embedder)
     with pytest.raises(ValueError, match="document_weight"):
         _hybrid(assistant, -0.1)
+
+
+def test_a_question_reads_no_document_records_the_snapshot_already_holds(built, monkeypatch):
+    # At 50k clauses every question re-reading every record would cost more than the query itself.
+    settings, embedder = built
+    assistant = build_assistant(settings, embedder=embedder)
+    store = assistant.index.store
+
+    def no_reads():
+        raise AssertionError("the records were read again for a question")
+
+    monkeypatch.setattr(store, "_live", no_reads)
+    hits = assistant.retriever.dense.retrieve(QUESTION, 2)
+    assert [h.chunk.source for h in hits] and all(h.chunk.source in assistant.index.revisions for h in hits)
