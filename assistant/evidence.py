@@ -3,7 +3,8 @@
 A refusal needs a positive reason that can be shown to the user, read from the question and the documents:
 
 * `absent_terms`: a thing the question is about (a noun of the question) occurs in no document in scope, nor
-  does any synonym of it ("电梯", "校车补贴" in documents that never mention them);
+  does any synonym of it ("电梯", "校车补贴" in documents that never mention them), or a person no document names;
+* `focus_absent`: the question's rarest noun is named by none of the best clauses;
 * `year_absent`: the question names a year that none of the candidate clauses contains;
 * `no_<figure>`: the question asks for a kind of figure (an amount, a percentage, a count, a date, a
   department) and no candidate clause about its subject states one.
