@@ -9,7 +9,8 @@ texts, completion = the characters of the answer.
 Every input is bounded before work is done on it: the body is refused with 413 once it passes `max_request_mb`
 (from the Content-Length header, or counted while it streams in), and the question's length is checked before it
 is condensed. Errors use OpenAI's `{"error": {"message", "type", "param", "code"}}` body: 400 for a bad request,
-404 for an unknown model, 413 for a body over the cap, 503 when the index is empty or cannot be read, 500 otherwise.
+404 for an unknown model or an empty index, 413 for a body over the cap, 503 when the index cannot be read, 500
+otherwise.
 A stream sends each piece as the assistant produces it (`ask_stream`, when the assistant has one).
 """
 
@@ -243,7 +244,8 @@ class ChatCompletions:
             return
         known = {r.source for r in records()}
         if not known:
-            raise ApiError("no documents are indexed yet: add some and try again", 503, code="empty_index")
+            # 404, not 503: nothing is broken and a retry will not help until documents are added.
+            raise ApiError("no documents are indexed yet: add some and try again", 404, code="empty_index")
         unknown = [s for s in sources or () if s not in known]
         if unknown:
             shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")

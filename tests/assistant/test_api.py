@@ -379,11 +379,11 @@ def test_unknown_sources_are_an_openai_style_400():
 
 
 @pytest.mark.parametrize("stream", [False, True])
-def test_an_empty_index_is_an_openai_style_503(stream):
+def test_an_empty_index_is_an_openai_style_404(stream):
     fake = CataloguedAssistant([])
     client = TestClient(create_api_app(fake, Condenser()))
     r = client.post("/v1/chat/completions", json={"messages": [user("班主任每月能多拿多少钱?")], "stream": stream})
-    assert r.status_code == 503
+    assert r.status_code == 404
     assert r.json()["error"]["code"] == "empty_index"
     assert r.json()["error"]["message"] == "no documents are indexed yet: add some and try again"
     assert fake.asked == []
