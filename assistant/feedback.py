@@ -164,12 +164,14 @@ class FeedbackStore:
 
     def export_jsonl(self, path: Path) -> int:
         """Write every row as one JSON object per line (UTF-8, Chinese unescaped); returns the number of rows."""
-        rows = self.all()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
+        rows = 0
         with path.open("w", encoding="utf-8") as fh:
-            fh.writelines(_lines(rows))
-        return len(rows)
+            for line in self.iter_jsonl():  # one reader of the table: the streamed one
+                fh.write(line)
+                rows += 1
+        return rows
 
 
 COLUMNS = "id, created, rating, question, condensed, answer, citations, comment"

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 
 from index.text import to_simplified
 
@@ -48,12 +49,17 @@ class Segmented:
             start = self.text.find(word, start + 1)
         return False
 
+    @cached_property
+    def following(self) -> dict[int, int]:
+        """Each word boundary → the next one; computed once per cached segmentation, on first need."""
+        ends = sorted(self.bounds)
+        return dict(zip(ends, ends[1:]))
+
     def abbreviates(self, term: str) -> bool:
         """Whether a two-character term is the first characters of two adjacent words of two or more characters."""
         if len(term) != 2:
             return False
-        ends = sorted(self.bounds)
-        following = dict(zip(ends, ends[1:]))
+        following = self.following
         start = self.text.find(term[0])
         while start != -1:
             second = following.get(start, start)

@@ -88,6 +88,9 @@ MAX_PARTS = 8
 class TooManyQuestions(ValueError):
     """A pasted paragraph holds more than MAX_PARTS questions."""
 
+    def __init__(self) -> None:
+        super().__init__(f"一次最多回答 {MAX_PARTS} 个问题，请把问题分开提问")
+
 
 def _pieces(text: str) -> list[str]:
     pieces: list[str] = []
@@ -149,7 +152,7 @@ def split_questions(text: str, *, condenser: QuestionCondenser | None = None) ->
     context = ""
     for piece in _pieces(text):
         if len(questions) > MAX_PARTS:
-            raise TooManyQuestions(f"一次最多回答 {MAX_PARTS} 个问题，请把问题分开提问")
+            raise TooManyQuestions()
         simple = to_simplified(piece)
         if THANKS.match(simple):
             continue
@@ -179,7 +182,7 @@ def split_questions(text: str, *, condenser: QuestionCondenser | None = None) ->
     if context and questions:
         questions[-1] += context.rstrip("，,")  # context after the last question still belongs to it
     if len(questions) > MAX_PARTS:
-        raise TooManyQuestions(f"一次最多回答 {MAX_PARTS} 个问题，请把问题分开提问")
+        raise TooManyQuestions()
     if len(questions) <= 1:
         return [text]
     return questions

@@ -72,21 +72,23 @@ class BM25Retriever:
     def __init__(self, index: ChunkIndex, expand: bool = True) -> None:
         self.index, self.expand = index, expand
 
-    def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
+    def weights(self, question: str) -> dict[str, float]:
+        """The question's query terms with their weights: an everyday-word substitute counts half, a thesaurus
+        synonym a quarter (lexicon.TABLE/THESAURUS_WEIGHT)."""
         lex = self.index.lexicon
         terms = lex.query_terms(question)
-        # An everyday-word substitute counts half, a thesaurus synonym a quarter (lexicon.TABLE/THESAURUS_WEIGHT).
-        weights = lex.expansion(terms) if self.expand else dict.fromkeys(terms, 1.0)
+        return lex.expansion(terms) if self.expand else dict.fromkeys(terms, 1.0)
+
+    def retrieve(self, question: str, k: int, sources: list[str] | None = None) -> list[Hit]:
+        weights = self.weights(question)
         ranked = self.index.bm25.score(list(weights), self.index.allowed(sources), weights)[:k]
         return [Hit(self.index.chunks[i], s, bm25=s, bm25_rank=rank) for rank, (i, s) in enumerate(ranked, start=1)]
 
     def document_scores(self, question: str) -> dict[str, float]:
         """BM25 of each document as a whole (title and every clause) against the question, by source."""
-        lex = self.index.lexicon
-        weights = lex.expansion(lex.query_terms(question)) if self.expand else None
-        terms = list(weights) if weights else lex.query_terms(question)
+        weights = self.weights(question)
         docs = self.index.documents
-        return {docs[i]: s for i, s in self.index.document_bm25.score(terms, None, weights)}
+        return {docs[i]: s for i, s in self.index.document_bm25.score(list(weights), None, weights)}
 
 
 class HybridRetriever:

