@@ -5,7 +5,8 @@ A refusal needs a positive reason that can be shown to the user, read from the q
 * `absent_terms`: a thing the question is about (a noun of the question) occurs in no document in scope, nor
   does any synonym of it ("电梯", "校车补贴" in documents that never mention them), or a person no document names;
 * `focus_absent`: the question's rarest noun is named by none of the best clauses;
-* `year_absent`: the question names a year that none of the candidate clauses contains;
+* `year_absent`: the question names a year that none of the candidate clauses contains (a document that writes
+  no year at all is not counted against it);
 * `no_<figure>`: the question asks for a kind of figure (an amount, a percentage, a count, a date, a
   department) and no candidate clause about its subject states one.
 
@@ -32,6 +33,7 @@ from index.config import JudgeSettings
 from index.text import split_sentences, to_simplified
 
 LEAD_UNITS = re.compile(r"牵头|责任单位|负责单位|主办|承办")
+_ANY_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 # The kinds of quantity (assistant.numbers) that state each kind of figure a question can ask for.
 FIGURE_QUANTITIES: dict[str, frozenset[str]] = {
     "money": frozenset({"money"}),
@@ -84,6 +86,12 @@ class Vocabulary:
     def contains(self, word: str, scope: set[str] | None) -> bool:
         found = self.documents_with(word)
         return bool(found) if scope is None else not found.isdisjoint(scope)
+
+    @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one Vocabulary per index snapshot; it dies with it
+    def names_a_year(self, source: str) -> bool:
+        """Whether the document writes any year (in its text or its date). One that writes none (a news item dated
+        only "1月25日晚上") cannot say that the year a question names is not its year."""
+        return bool(_ANY_YEAR.search(self.texts.get(source, "")) or _ANY_YEAR.search(self.dates.get(source) or ""))
 
     @functools.lru_cache(maxsize=50_000)  # noqa: B019 - one Vocabulary per index snapshot; it dies with it
     def documents_with(self, word: str) -> frozenset[str]:
@@ -232,14 +240,15 @@ class EvidenceJudge:
             focus = self.focus(q, scope)[:1]
             if focus and not any(self._mentions_any(focus, _whole(h)) for h in candidates[: self.settings.focus_depth]):
                 return Verdict(False, "focus_absent", [], focus)
+        year_unmet = False
         if q.years:
-            candidates = [
-                h
-                for h in candidates
-                if all(y in _plain(h) or y in self.vocabulary.dates.get(h.chunk.source, "") for y in q.years)
-            ]
+            dated = [h for h in candidates if self._of_year(q, h)]
+            # A document that writes no year cannot contradict the one asked: its clauses stay, after the dated ones.
+            undated = [h for h in candidates if not self.vocabulary.names_a_year(h.chunk.source)]
+            candidates = [h for h in candidates if h in dated or h in undated]
             if not candidates:
                 return Verdict(False, "year_absent", [])
+            year_unmet = not dated  # if the undated clauses then fail too, the year is the reason to show
         supports = []
         for hit in candidates:
             supports.append(Support(hit, self.coverage(q, _whole(hit)), self.rank_sentences(q, hit)))
@@ -250,10 +259,15 @@ class EvidenceJudge:
             focus = self.focus(q, scope)
             stating = [s for s in supports if self.states_figure(q, s.hit, s.sentences, focus)]
             if not stating:
-                return Verdict(False, f"no_{q.figure}", [])
+                return Verdict(False, "year_absent" if year_unmet else f"no_{q.figure}", [])
             # Clauses that state the figure answer first; the others may still add context.
             supports = stating + [s for s in supports if s not in stating]
         return Verdict(True, "supported", supports[: self.settings.max_supports])
+
+    def _of_year(self, q: Question, hit: Hit) -> bool:
+        """Whether the clause (with its headings) or its document's date names every year the question names."""
+        date = self.vocabulary.dates.get(hit.chunk.source) or ""
+        return all(y in _plain(hit) or y in date for y in q.years)
 
     def sentence_coverage(self, q: Question, hit: Hit) -> float:
         """The share of the question's term weight that the clause's best sentence (with its heading) covers."""

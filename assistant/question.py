@@ -20,7 +20,13 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("percent", re.compile(r"比例|百分之|占比|百分比|多少%|覆盖率|入园率|入学率|巩固率|就业率|落户率|增长多少")),
-    ("year", re.compile(r"哪一年|哪年|什么时候|何时|几年|多少年|多久|期限|截止|时间表|任期")),
+    # A day is asked for as 几号/哪天/什么日期 as often as a year is; all are answered by a date.
+    (
+        "year",
+        re.compile(
+            r"哪一年|哪年|什么时候|何时|几年|多少年|多久|期限|截止|时间表|任期|几号|几月|哪一?天|几时|(什么|哪个|具体)日期"
+        ),
+    ),
     (
         "money",
         re.compile(rf"多少钱|多少元|几元|几块|金额|{MONEY_NOUN}.{{0,8}}(多少|几|标准)|(多少|几).{{0,6}}{MONEY_NOUN}"),
@@ -95,7 +101,7 @@ def detect_question_script(text: str) -> str:
 
 # A figure is asked for only with a quantity question word; "超过规定比例后怎么处理" asks for a procedure.
 QUANTITY_QUESTION = re.compile(
-    r"多少|几|多大|多高|多长|多久|何时|哪一?年|什么时候|百分之|占比|比例是|比例为|比重|标准是|金额"
+    r"多少|几|多大|多高|多长|多久|何时|哪一?年|哪一?天|日期|什么时候|百分之|占比|比例是|比例为|比重|标准是|金额"
 )
 
 

@@ -34,11 +34,16 @@ LINE_RULES: tuple[ClutterRule, ...] = (
     _r("pager", r"^(\[\d+\]\s*)+$"),
     _r("font-size", r"^(字号|字體|字体)\s*[:：]"),
     _r("font-size", r"^[大中小]\s+[大中小]\s+[大中小]$"),
-    _r("share", r"(扫一扫|掃一掃|扫码|掃碼|分享到|打印本页|打印本頁|关闭窗口|關閉窗口|收藏此文章|【打印】|【关闭】)"),
+    # "扫码" alone is policy as often as furniture (扫码登记, 扫码支付): only a scan-to-read-this-page line is clutter.
+    _r(
+        "share",
+        r"(扫一扫|掃一掃|(扫码|掃碼)(使用手机|用手机|手机浏览|浏览|阅读|閱讀|关注|關注|分享|打开)|分享到|打印本页|打印本頁|关闭窗口|"
+        r"關閉窗口|收藏此文章|【打印】|【关闭】)",
+    ),
     _r("site-link", r"^(查看原文|政策详情|资源描述|点击查看更多.*|展开阅读全文|相关搜索|返回\s+下载.*|在线阅读)$"),
     _r(
         "copyright",
-        r"(版权所有|版權所有|Copyright|©|ICP备|ICP證|ICP证|公网安备|公網安備|经营许可证|备案号|技术支持\s*[:：])",
+        r"(版权所有|版權所有|Copyright|©|ICP备|ICP證|ICP证|公网安备|公網安備|经营许可证\s*[:：编号]|备案号|技术支持\s*[:：])",
     ),
     _r("copyright", r"(如有侵权|如有侵權|联系删除|來源於網絡|来源于网络).*", 120),
     _r("image-credit", r"^.{0,30}(供图|供圖|摄影|攝影|图片来源|圖片來源|摄|攝)\s*$", 40),
@@ -55,7 +60,8 @@ LINE_RULES: tuple[ClutterRule, ...] = (
         r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*(点击[:：]?\s*\d*|[^\s。]{1,12})?$",
         50,
     ),
-    _r("upload-header", r"(上传人|上傳人|文档编号|上传时间|文档格式|页数[:：])"),
+    # Labels of a file-sharing site's header, each with its colon: "无需上传人事档案" is policy text.
+    _r("upload-header", r"(上传人|上傳人|文档编号|上传时间|文档格式|页数)\s*[:：]"),
     _r("page-marker", r"^.{0,60}_第\d+页$"),
     _r("page-marker", r"^第\s*\d+\s*页\s*[/／]\s*共\s*\d+\s*页$"),
     _r("page-marker", r"^[-—–]\s*\d+\s*[-—–]$"),

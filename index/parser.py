@@ -35,6 +35,8 @@ _UNITS = re.compile(r"[（(]\s*(?:牵头单位|责任单位)\s*[:：][^()（）]
 _ATTACHMENTS = re.compile(r"^附\s*件\s*(?P<num>\d{0,2})\s*[:：]\s*(?P<rest>.*)$")
 _FLUSH_AFTER = tuple("、.．)）:：")
 HEADING_MAX = 40
+# A numbered line that ends with a full stop and is at least this long is a sentence, not a title ("（一）总体目标。").
+SENTENCE_MIN = 20
 ITEM_STYLES = ("num", "paren_num", "circled")
 _LIST_STYLES = ("num", "paren_num")  # how the items of an attachment list are numbered
 
@@ -545,7 +547,13 @@ def _heading_first(node: _Node) -> bool:
         return False
     if node.style == "tiao" or (STYLES[node.style].attach and node.parent and node.parent.style == "tiao"):
         return False  # an article and its 项 are provisions, never bare titles over what follows
-    rest = _HEADING_STOP.sub("", node.paragraphs[0][0][len(node.marker.raw) :].strip().lstrip(":：\u3000 "))
+    line = node.paragraphs[0][0][len(node.marker.raw) :].strip().lstrip(":：\u3000 ")
+    rest = _HEADING_STOP.sub("", line)
+    if not node.children and len(rest) >= SENTENCE_MIN and _HEADING_STOP.search(line):
+        # "三、如有疑问，可拨打咨询电话12345。" followed by loose paragraphs (特此公告, a signature) ends like a sentence
+        # and is as long as one: a provision, not a title over them. A heading-only clause is never chunked, so its
+        # text would be lost to search and citation. Numbered children still make it a heading.
+        return False
     under = bool(node.children or node.tables or len(node.paragraphs) > 1)
     return under and len(rest) <= HEADING_MAX and not _NOT_HEADING.search(rest)
 

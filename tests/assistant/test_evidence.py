@@ -111,8 +111,28 @@ def test_a_year_may_come_from_the_documents_date():
         return EvidenceJudge({}, vocabulary, TermMatcher(lexicon), JudgeSettings())
 
     hits = [Hit(chunk, 1.0)]
-    assert judge({})(q, hits).reason == "year_absent"
+    assert judge({"n.txt": "2019年1月26日"})(q, hits).reason == "year_absent"  # dated another year
     assert judge({"n.txt": "2020年1月26日"})(q, hits).answerable
+    # Undated, and writing no year anywhere: nothing in it says the year is not 2020.
+    assert judge({})(q, hits).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("报名从几号开始?", "year"),  # a day, not any number: 文号 "5号" does not answer it
+        ("暑假放到哪天?", "year"),
+        ("开学的具体日期是什么?", "year"),
+        ("哪一年建成?", "year"),
+        ("出生日期要核实吗?", None),  # names a date, asks whether
+        ("报名要交几份材料?", "number"),
+    ],
+)
+def test_what_kind_of_figure_a_question_asks_for(question, figure):
+    from assistant.lexicon import Lexicon
+    from assistant.question import analyse
+
+    assert analyse(question, Lexicon()).figure == figure
 
 
 def test_the_judges_knobs_are_part_of_the_one_settings_object(monkeypatch):

@@ -271,6 +271,19 @@ MECHANISMS = {
             ("附件2", "附件2\u3000青山区学区划分表\n东街小学学区为东街社区。"),
         ],
     ),
+    "a numbered sentence followed by loose paragraphs is a provision, not a title over them": (
+        "一、招生计划\n各校按计划招生。\n二、如对招生有疑问，可拨打区教育局咨询电话12345。\n联系人：王老师\n特此通知。\n",
+        [
+            ("一、", "一、招生计划\n各校按计划招生。"),
+            ("二、", "二、如对招生有疑问，可拨打区教育局咨询电话12345。"),
+            ("二、 第2段", "联系人：王老师"),
+            ("二、 第3段", "特此通知。"),
+        ],
+    ),
+    "a short numbered line ending in a full stop is still a title over its paragraphs": (
+        "一、总体目标。\n全区入学率达到100%。\n各校按计划招生。\n",
+        [("一、", "一、总体目标。"), ("一、 第1段", "全区入学率达到100%。"), ("一、 第2段", "各校按计划招生。")],
+    ),
 }
 
 
