@@ -30,7 +30,8 @@ _NOT_CHAPTER = r"^(?!第\s*[\d一二三四五六七八九十百〇零两]+\s*[�
 LINE_RULES: tuple[ClutterRule, ...] = (
     _r("breadcrumb", r"^(当前位置|您的位置|您现在的位置|位置|當前位置)\s*[:：]"),
     _r("breadcrumb", r"^[^。；,，]{1,30}(\s*[>＞»]\s*[^。；,，>]{1,20}){2,}$"),
-    _r("pager", r"(上一页|下一页|上一頁|下一頁|首页\s*\d|尾页)"),
+    # A pager line holds no sentence: "详见下一页附表，…。" is policy text.
+    _r("pager", r"^[^，。；,;]*(上一页|下一页|上一頁|下一頁|首页\s*\d|尾页)[^，。；,;]*$"),
     _r("pager", r"^(\[\d+\]\s*)+$"),
     _r("font-size", r"^(字号|字體|字体)\s*[:：]"),
     _r("font-size", r"^[大中小]\s+[大中小]\s+[大中小]$"),
@@ -46,7 +47,8 @@ LINE_RULES: tuple[ClutterRule, ...] = (
         r"(版权所有|版權所有|Copyright|©|ICP备|ICP證|ICP证|公网安备|公網安備|经营许可证\s*[:：编号]|备案号|技术支持\s*[:：])",
     ),
     _r("copyright", r"(如有侵权|如有侵權|联系删除|來源於網絡|来源于网络).*", 120),
-    _r("image-credit", r"^.{0,30}(供图|供圖|摄影|攝影|图片来源|圖片來源|摄|攝)\s*$", 40),
+    # "张三 摄" credits a photo; "组织开展安全教育视频拍摄" is a task that ends in 摄.
+    _r("image-credit", r"^.{0,30}(供图|供圖|摄影|攝影|图片来源|圖片來源|\s摄|\s攝)\s*$", 40),
     _r("source-line", r"^(来源|來源|信息来源|文章来源|作者|编辑|責任編輯|责任编辑)\s*[:：]", 60),
     # "XX区教育局办公室　2023年5月6日印发": the printing office and date at the foot of an official document.
     _r("print-line", r"^[^。；]{0,40}?\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*(印发|印發|印制|印製)$"),
@@ -57,7 +59,8 @@ LINE_RULES: tuple[ClutterRule, ...] = (
     ),
     _r(
         "dated-source",
-        r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?\s*(点击[:：]?\s*\d*|[^\s。]{1,12})?$",
+        # The source after the date is set apart by a space: "2024年3月1日起施行" is a provision.
+        r"^\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(\s+\d{1,2}:\d{2}(:\d{2})?)?(\s*点击[:：]?\s*\d*|\s+[^\s。]{1,12})?$",
         50,
     ),
     # Labels of a file-sharing site's header, each with its colon: "无需上传人事档案" is policy text.
