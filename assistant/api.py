@@ -281,7 +281,8 @@ class ChatCompletions:
             "refused": answer.refused,
             "nearest": nearest,
             "condensed_question": condensed,
-            # Who wrote the answer ("extractive" | "llm:<model>"), what the guard dropped, why an LLM answer fell back.
+            # Who wrote the answer ("extractive" | "llm:<model>"), what the guard dropped, and a notice: why an LLM
+            # answer fell back, or that the cited documents write no year to confirm the one asked about.
             "generator": getattr(answer, "generator", "extractive"),
             "dropped": list(getattr(answer, "dropped", [])),
             "notice": getattr(answer, "notice", ""),

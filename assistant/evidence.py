@@ -60,6 +60,8 @@ class Verdict:
     reason: str
     supports: list[Support]
     missing: list[str] = field(default_factory=list)  # the question's terms the documents do not contain
+    # Years the question names that the answering clauses' documents cannot confirm: they write no year at all.
+    unconfirmed_years: list[str] = field(default_factory=list)
 
 
 def sentences_of(text: str, kind: str) -> list[str]:
@@ -262,7 +264,8 @@ class EvidenceJudge:
                 return Verdict(False, "year_absent" if year_unmet else f"no_{q.figure}", [])
             # Clauses that state the figure answer first; the others may still add context.
             supports = stating + [s for s in supports if s not in stating]
-        return Verdict(True, "supported", supports[: self.settings.max_supports])
+        unconfirmed = list(q.years) if year_unmet else []
+        return Verdict(True, "supported", supports[: self.settings.max_supports], unconfirmed_years=unconfirmed)
 
     def _of_year(self, q: Question, hit: Hit) -> bool:
         """Whether the clause (with its headings) or its document's date names every year the question names."""

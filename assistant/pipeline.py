@@ -40,6 +40,7 @@ REASONS = {
     "absent_terms": "已索引的文件没有提到「{missing}」",
     "focus_absent": "找到的相关条款都没有提到「{missing}」",
 }
+UNCONFIRMED_YEAR = "所引文件没有写明年份，无法确认是否为{years}年的规定。"
 
 
 class Assistant:
@@ -185,6 +186,11 @@ class Assistant:
             answer.reason = verdict.reason  # "supported", or "second_opinion" when the LLM's opinion let it answer
         if outcome is not None:
             answer.notice, answer.dropped = outcome.notice, outcome.dropped
+        if not answer.refused and verdict.unconfirmed_years:
+            # Answered from documents that write no year: say so beside the answer, not in it (the answer states
+            # only what its clauses state, and they do not state the year).
+            caveat = UNCONFIRMED_YEAR.format(years="、".join(verdict.unconfirmed_years))
+            answer.notice = "\n".join(x for x in (answer.notice, to_script(caveat, q.script)) if x)
         return answer
 
     # -- helpers -----------------------------------------------------------------------------------------------

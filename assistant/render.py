@@ -115,8 +115,9 @@ def render_message(turn: Turn, index: int, show_condensed: bool, text: str | Non
         lines.append('<span class="pending">正在检索相关条款…</span>')
         return "\n\n".join(lines)
     if getattr(answer, "notice", ""):
-        # The LLM failed or wrote nothing the guard kept: say so above the extractive answer shown instead.
-        lines.append(f'<div class="turn-notice llm-fallback">{_one_line(answer.notice)}</div>')
+        # What the answer cannot say itself: the LLM failed (the extractive answer is shown instead), or the cited
+        # documents write no year to confirm the one asked about.
+        lines.append(f'<div class="turn-notice answer-notice">{_one_line(answer.notice)}</div>')
     body = answer.text if text is None else text
     if answer.refused:
         lines.append(f'<span class="badge-refused">{NOT_STATED}</span>')

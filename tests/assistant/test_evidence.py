@@ -63,6 +63,16 @@ def test_a_year_no_clause_names_is_refused(assistant):
     assert "2030" in answer.text
 
 
+def test_a_year_an_undated_document_cannot_confirm_is_answered_with_a_notice(assistant):
+    # a.txt writes no year at all: it answers, and the answer says it cannot confirm the year.
+    answer = assistant.ask("2024年班主任每月津贴多少钱?")
+    assert not answer.refused
+    assert (answer.citations[0].source, answer.citations[0].clause) == ("a.txt", "二、 3.")
+    assert "2024" not in answer.text and "没有写明年份" in answer.notice and "2024" in answer.notice
+    # Without a year there is nothing to confirm.
+    assert assistant.ask("班主任每月津贴多少钱?").notice == ""
+
+
 def test_a_thing_no_document_mentions_is_refused_and_named(assistant):
     answer = assistant.ask("学校有没有给教师提供周转宿舍?")
     assert (answer.refused, answer.reason) == (True, "absent_terms")

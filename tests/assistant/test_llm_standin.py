@@ -257,7 +257,7 @@ def test_second_opinion_saying_none_keeps_the_refusal(assistant, offline, server
     ("question", "reasons"),
     [
         ("广州市课后服务每课时补助多少钱?", {"unknown_region"}),
-        ("2019年课后服务每课时补助多少钱?", {"year_absent"}),
+        ("2019年课后服务每课时补助多少钱?", {"year_absent"}),  # a.txt is dated 2024
         # No clause states an amount (or a time): a wording refusal may come first, but the figure check still refuses.
         ("托管收费多少钱?", {"no_money", "focus_absent", "absent_terms"}),
         ("延时服务几点结束?", {"no_number", "absent_terms"}),

@@ -175,7 +175,7 @@ def test_no_base_url_means_no_llm_and_nothing_changes(tiny_index, monkeypatch):
 
     monkeypatch.delenv("POLICY_LLM_BASE_URL", raising=False)
     settings, _store, _report, embedder = tiny_index(
-        {"a.txt": "甲市教育局通知\n一、课后服务\n确保每课时不低于50元的补助。\n"}
+        {"a.txt": "甲市教育局通知\n一、课后服务\n2024年起确保每课时不低于50元的补助。\n"}
     )
     assert ChatClient.from_settings(settings) is None and LLMStages.from_settings(settings) is None
     assistant = build_assistant(settings, embedder=embedder)
@@ -247,11 +247,11 @@ def test_the_chat_shows_a_notice_when_the_llm_fell_back():
 
     turn = Turn("问题?", "问题?")
     turn.answer = Answer("问题?", "每课时不低于50元。[1]", False, notice="大模型回答超时，以下为从条款中摘录的答案。")
-    assert '<div class="turn-notice llm-fallback">大模型回答超时，以下为从条款中摘录的答案。</div>' in render_message(
+    assert '<div class="turn-notice answer-notice">大模型回答超时，以下为从条款中摘录的答案。</div>' in render_message(
         turn, 0, False
     )
     turn.answer.notice = ""
-    assert "llm-fallback" not in render_message(turn, 0, False)
+    assert "answer-notice" not in render_message(turn, 0, False)
 
 
 def test_a_reasoning_models_thinking_is_not_part_of_the_answer():
