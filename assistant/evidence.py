@@ -245,7 +245,7 @@ class EvidenceJudge:
         year_unmet = False
         if q.years:
             dated = [h for h in candidates if self._of_year(q, h)]
-            # A document that writes no year cannot contradict the one asked: its clauses stay, after the dated ones.
+            # A document that writes no year cannot contradict the one asked: its clauses stay candidates.
             undated = [h for h in candidates if not self.vocabulary.names_a_year(h.chunk.source)]
             candidates = [h for h in candidates if h in dated or h in undated]
             if not candidates:
