@@ -244,13 +244,12 @@ class EvidenceJudge:
                 return Verdict(False, "focus_absent", [], focus)
         year_unmet = False
         if q.years:
-            dated = [h for h in candidates if self._of_year(q, h)]
+            dated = [self._of_year(q, h) for h in candidates]
             # A document that writes no year cannot contradict the one asked: its clauses stay candidates.
-            undated = [h for h in candidates if not self.vocabulary.names_a_year(h.chunk.source)]
-            candidates = [h for h in candidates if h in dated or h in undated]
+            candidates = [h for h, d in zip(candidates, dated) if d or not self.vocabulary.names_a_year(h.chunk.source)]
             if not candidates:
                 return Verdict(False, "year_absent", [])
-            year_unmet = not dated  # if the undated clauses then fail too, the year is the reason to show
+            year_unmet = not any(dated)  # if the undated clauses then fail too, the year is the reason to show
         supports = []
         for hit in candidates:
             supports.append(Support(hit, self.coverage(q, _whole(hit)), self.rank_sentences(q, hit)))

@@ -88,9 +88,7 @@ class FeedbackStore:
         condensed: str = "",
         created: datetime | None = None,
     ) -> Feedback:
-        if rating not in (-1, 0, 1):
-            raise ValueError("rating must be 1 (👍), -1 (👎) or 0 (comment only)")
-        comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
+        comment = _checked(rating, comment, "0 (comment only)")
         if rating == 0 and not comment:
             raise ValueError("feedback needs a rating or a comment")
         when = (created or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
@@ -116,9 +114,7 @@ class FeedbackStore:
     ) -> Feedback:
         """Record or change the vote on one answer (`key`); a comment already saved is kept unless a new one is given.
         Rating 0 withdraws the vote: the row goes, unless it holds a comment."""
-        if rating not in (-1, 0, 1):
-            raise ValueError("rating must be 1 (👍), -1 (👎) or 0 (withdrawn)")
-        comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
+        comment = _checked(rating, comment, "0 (withdrawn)")
         when = datetime.now(UTC).isoformat(timespec="seconds")
         cites = json.dumps(citations, ensure_ascii=False)
         with self._lock, self._connect() as db:
@@ -135,7 +131,7 @@ class FeedbackStore:
 
     def comment(self, key: str, comment: str) -> bool:
         """Set the comment of the vote `key`; False when there is no such vote."""
-        comment = (comment or "").strip()[:MAX_COMMENT_CHARS]
+        comment = _comment_text(comment)
         with self._lock, self._connect() as db:
             cur = db.execute("UPDATE feedback SET comment = ? WHERE key = ?", (comment, key))
             return cur.rowcount > 0
@@ -175,6 +171,17 @@ class FeedbackStore:
 
 
 COLUMNS = "id, created, rating, question, condensed, answer, citations, comment"
+
+
+def _comment_text(comment: str | None) -> str:
+    return (comment or "").strip()[:MAX_COMMENT_CHARS]
+
+
+def _checked(rating: int, comment: str | None, zero: str) -> str:
+    """The comment as stored, once the rating is one of 1, -1 and 0 (`zero` says what 0 means to the caller)."""
+    if rating not in (-1, 0, 1):
+        raise ValueError(f"rating must be 1 (👍), -1 (👎) or {zero}")
+    return _comment_text(comment)
 
 
 def _row(r) -> Feedback:
