@@ -14,10 +14,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.evidence import FIGURE_QUANTITIES, Support
+from assistant.evidence import FIGURE_QUANTITIES, LEAD_UNITS, Support
 from assistant.lexicon import SUBJECT_WORDS
 from assistant.numbers import quantities
-from assistant.question import FIGURE_EVIDENCE, Question
+from assistant.question import AGENT_VERB, FIGURE_EVIDENCE, FINANCE_AGENT, Question
 from assistant.rows import TABLE_VALUE, covers, format_row
 from index.text import to_simplified, to_traditional
 
@@ -51,6 +51,7 @@ SAME_TOPIC = 0.8
 DEPARTMENT = re.compile(
     r"[\u4e00-\u9fff]{1,12}?(?:管委会|委员会|人民政府|政府|局|委|办|部|厅|联|协|院|校)(?=[、,，;；:：)）。\s]|$|负责|牵头|会同|统筹|等|和|与|及)"
     r"|牵头单位|责任单位"
+    rf"|{FINANCE_AGENT}|由(?![于此])[\u4e00-\u9fff、]{{2,15}}?(?={AGENT_VERB})"
 )
 
 
@@ -259,6 +260,13 @@ class ExtractiveGenerator:
             return True
         return c.support.hit.chunk.kind == "table_row" and bool(TABLE_VALUE.search(to_simplified(c.sentence)))
 
+    def _about_subjects(self, q: Question, c: Candidate) -> bool:
+        """Whether the sentence, with what its clause is about, names whom the question asks about. A clause's
+        "（牵头单位：…）" line is about everything its clause says."""
+        if q.figure == "department" and LEAD_UNITS.search(c.simple):
+            return self._subjects_named(q, f"{c.setting} {to_simplified(c.support.hit.chunk.text)}")
+        return self._subjects_named(q, c.setting)
+
     @staticmethod
     def _subjects_named(q: Question, text: str) -> bool:
         return all(covers(t, text) for t in q.terms if t in SUBJECT_WORDS)
@@ -277,7 +285,7 @@ class ExtractiveGenerator:
             for support in supports:
                 ranked = self._candidates(q, [support])
                 if figure:
-                    ranked = [c for c in ranked if self._subjects_named(q, c.setting)]
+                    ranked = [c for c in ranked if self._about_subjects(q, c)]
                 if need_year:
                     ranked = [c for c in ranked if c.score >= floor and any(y in c.simple for y in q.years)]
                 if not ranked:

@@ -17,6 +17,8 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "department",
         re.compile(
             r"哪个部门|哪些部门|什么部门|谁牵头|牵头单位|责任单位|由谁|谁负责|哪个单位|哪些单位|牵头部门|负责部门"
+            # "谁出钱", "归谁管", "找谁", "哪一级财政": the same question as 由谁, asked as people ask it.
+            r"|谁来|谁出|谁管|归谁|找谁|谁拍板|谁审批|谁批|谁定|哪一?级"
         ),
     ),
     ("percent", re.compile(r"比例|百分之|占比|百分比|多少%|覆盖率|入园率|入学率|巩固率|就业率|落户率|增长多少")),
@@ -41,6 +43,9 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"多少|(?<!哪)几")),
 )
 
+FINANCE_AGENT = r"(?:[省市区县镇乡]级?|本级|同级|各级)财政"
+AGENT_VERB = r"(?:负责|承担|牵头|组织|统筹|实施|审批|审核|确定|核定|拨付|提供|安排|设立|管理|认定)"
+AGENT_OF = rf"由(?![于此])[\u4e00-\u9fff、]{{2,15}}?{AGENT_VERB}"
 FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
     "points": re.compile(r"\d+(\.\d+)?\s*分(?![钟类级配层期])"),
     "money": re.compile(r"\d[\d.,]*\s*(万|千|百)?元"),
@@ -53,8 +58,11 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
     "year": re.compile(
         r"\d{4}\s*年|\d+\s*(年|个月|天|日|周)|[一二三四五六七八九十]\s*(年|个月)|每(年|学年|学期|月|季度|届|周)"
     ),
+    # Who acts is stated by a body's name, by a level of government's purse (市级财政, 同级财政), or by the agent of
+    # 由…负责/承担 ("由学校负责", "由举办者承担"); 由于 and 由此 give a cause, not an agent.
     "department": re.compile(
         r"(牵头单位|责任单位|[\u4e00-\u9fff]{1,8}(局|委|部|办|厅|委员会|工委|管委会|政府|党委|部门))"
+        rf"|{FINANCE_AGENT}|{AGENT_OF}"
     ),
     "number": re.compile(r"\d|[一二三四五六七八九十两]\s*(所|个|名|项|次|年)"),
 }

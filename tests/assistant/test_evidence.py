@@ -127,6 +127,54 @@ def test_a_year_may_come_from_the_documents_date():
     assert judge({})(q, hits).answerable
 
 
+def _judge_one(text: str):
+    from assistant.evidence import EvidenceJudge, Vocabulary
+    from assistant.lexicon import Lexicon
+    from assistant.matching import TermMatcher
+    from assistant.models import Hit
+    from index.config import JudgeSettings
+    from index.models import Chunk
+
+    chunk = Chunk(
+        "c.txt#一、", "c.txt", "丙区课后服务实施方案", "一、", "", text, 0, len(text), "simplified", "clause", ""
+    )
+    lexicon = Lexicon()
+    postings = {token: [0] for token in lexicon.tokens(text)}
+    judge = EvidenceJudge({}, Vocabulary(postings, ["c.txt"], {"c.txt": text}), TermMatcher(lexicon), JudgeSettings())
+    return lexicon, judge, [Hit(chunk, 1.0)]
+
+
+@pytest.mark.parametrize(
+    ("clause", "reason"),
+    [
+        ("一、课后服务经费由区财政和学校共同承担。", "supported"),  # the agent of 由…承担
+        ("一、课后服务经费,市级财政给予每校5万元支持。", "supported"),  # a level of government's purse
+        ("一、课后服务经费,区教育局按学期拨付。", "supported"),  # a body's name
+        ("一、由于课后服务经费不足,服务时间原则上不超过两小时。", "no_department"),  # 由于 gives a cause
+        ("一、课后服务经费按学期结算,每课时不低于50元。", "no_department"),
+    ],
+)
+def test_who_pays_is_answered_by_whoever_the_clause_says_acts(clause, reason):
+    from assistant.question import analyse
+
+    lexicon, judge, hits = _judge_one(clause)
+    q = analyse("课后服务经费是谁出?", lexicon)
+    assert q.figure == "department"
+    assert judge(q, hits).reason == reason
+
+
+def test_a_lead_unit_line_ranks_first_for_a_department_question():
+    from assistant.question import analyse
+
+    units = "(牵头单位:区教委;责任单位:区财政局)"
+    lexicon, judge, hits = _judge_one(f"一、推动课后服务经费保障全覆盖。{units}")
+    ranked = judge.rank_sentences(analyse("课后服务经费保障归哪个部门管?", lexicon), hits[0])
+    assert ranked[0][1].startswith("(牵头单位") and ranked[0][0] > 0
+    # Asked something else, the same line says nothing of the question.
+    ranked = judge.rank_sentences(analyse("课后服务经费保障怎么做?", lexicon), hits[0])
+    assert ranked[0][1].startswith("一、推动") and ranked[-1][0] == 0
+
+
 @pytest.mark.parametrize(
     ("question", "figure"),
     [
@@ -136,6 +184,11 @@ def test_a_year_may_come_from_the_documents_date():
         ("哪一年建成?", "year"),
         ("出生日期要核实吗?", None),  # names a date, asks whether
         ("报名要交几份材料?", "number"),
+        # Who pays, who decides, whom to ask: the question 由谁 asks, in everyday words.
+        ("课后服务的钱是谁出?", "department"),
+        ("这事归谁管?", "department"),
+        ("扶持资金是哪一级财政出?", "department"),
+        ("哪些学生可以申请资助?", None),  # asks who is eligible, not who acts
     ],
 )
 def test_what_kind_of_figure_a_question_asks_for(question, figure):

@@ -150,6 +150,16 @@ def test_a_department_split_at_its_semicolon_is_read_whole():
     assert ExtractiveGenerator().generate(q, [s]).text == "(牵头单位:区委教育工委;责任单位:区委组织部)。[1]"
 
 
+def test_a_clauses_lead_unit_line_answers_who_is_responsible_for_what_the_clause_says():
+    # The 牵头单位 line shares no word with the question and names no 学生; the clause it closes is about 学生资助.
+    body = "推动家庭经济困难学生资助全覆盖。"
+    units = "(牵头单位:区教委;责任单位:区财政局、区民政局)"
+    q = question("家庭困难学生的资助归哪些部门管?", ["家庭", "困难", "学生", "资助"], figure="department")
+    # Ranked as the judge ranks a department question's sentences (test_evidence: the lead-unit line first).
+    s = support(body + units, [(24.0, units), (8.0, body)], heading="完善特殊群体教育保障")
+    assert ExtractiveGenerator().generate(q, [s]).text == f"{units}。[1]"
+
+
 def test_the_clause_heading_line_is_no_further_sentence():
     heading = "7.提高教师待遇。"
     body = "依法保障教师平均工资收入水平不低于当地公务员平均工资收入水平。"
