@@ -239,6 +239,10 @@ class ExtractiveGenerator:
                 else:
                     sentence = whole_statement(sentence, text)
                     shown, cells = sentence, [sentence]
+                    heading = support.hit.chunk.heading
+                    if q.figure == "department" and shown[:1] in OPEN and LEAD_UNITS.search(shown) and heading:
+                        # "（牵头单位：区教委…）" alone does not say for what: the clause's heading does.
+                        shown = f"{heading}{shown}" if heading not in shown else shown
                 out.append(Candidate(score, support, sentence, shown, cells, (rank, text.find(sentence))))
         return sorted(out, key=lambda c: (-c.score, c.order))
 

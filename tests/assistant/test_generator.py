@@ -157,7 +157,8 @@ def test_a_clauses_lead_unit_line_answers_who_is_responsible_for_what_the_clause
     q = question("家庭困难学生的资助归哪些部门管?", ["家庭", "困难", "学生", "资助"], figure="department")
     # Ranked as the judge ranks a department question's sentences (test_evidence: the lead-unit line first).
     s = support(body + units, [(24.0, units), (8.0, body)], heading="完善特殊群体教育保障")
-    assert ExtractiveGenerator().generate(q, [s]).text == f"{units}。[1]"
+    # It is read with its clause's heading, which says what the units are responsible for.
+    assert ExtractiveGenerator().generate(q, [s]).text == f"完善特殊群体教育保障{units}。[1]"
 
 
 def test_the_clause_heading_line_is_no_further_sentence():
