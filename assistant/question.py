@@ -43,7 +43,7 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"多少|(?<!哪)几")),
 )
 
-FINANCE_AGENT = r"(?:[省市区县镇乡]级?|本级|同级|各级)财政"
+FINANCE_AGENT = r"财政"  # the public purse: 市级财政, 同级财政, 财政补贴, 财政资金
 AGENT_VERB = r"(?:负责|承担|牵头|组织|统筹|实施|审批|审核|确定|核定|拨付|提供|安排|设立|管理|认定)"
 AGENT_OF = rf"由(?![于此])[\u4e00-\u9fff、]{{2,15}}?{AGENT_VERB}"
 FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
@@ -58,7 +58,7 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
     "year": re.compile(
         r"\d{4}\s*年|\d+\s*(年|个月|天|日|周)|[一二三四五六七八九十]\s*(年|个月)|每(年|学年|学期|月|季度|届|周)"
     ),
-    # Who acts is stated by a body's name, by a level of government's purse (市级财政, 同级财政), or by the agent of
+    # Who acts is stated by a body's name, by the public purse (市级财政, 财政补贴: who pays), or by the agent of
     # 由…负责/承担 ("由学校负责", "由举办者承担"); 由于 and 由此 give a cause, not an agent.
     "department": re.compile(
         r"(牵头单位|责任单位|[\u4e00-\u9fff]{1,8}(局|委|部|办|厅|委员会|工委|管委会|政府|党委|部门))"

@@ -148,7 +148,8 @@ def _judge_one(text: str):
     ("clause", "reason"),
     [
         ("一、课后服务经费由区财政和学校共同承担。", "supported"),  # the agent of 由…承担
-        ("一、课后服务经费,市级财政给予每校5万元支持。", "supported"),  # a level of government's purse
+        ("一、课后服务经费,市级财政给予每校5万元支持。", "supported"),  # the public purse pays
+        ("一、课后服务经费采取财政补贴、服务性收费等方式筹措。", "supported"),  # who pays: the purse and the fees
         ("一、课后服务经费,区教育局按学期拨付。", "supported"),  # a body's name
         ("一、由于课后服务经费不足,服务时间原则上不超过两小时。", "no_department"),  # 由于 gives a cause
         ("一、课后服务经费按学期结算,每课时不低于50元。", "no_department"),
