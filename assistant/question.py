@@ -129,16 +129,8 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
         figure=figure,
         years=YEAR.findall(simplified),
         cross_doc=bool(CROSS_DOC.search(simplified)),
-        nouns=lexicon.nouns(simplified) | _quoted(simplified, terms, lexicon),
+        nouns=lexicon.nouns(simplified),
     )
-
-
-# “健康码”, 「红牌」, 《指南》: what a question quotes is a name, the thing it is about, whatever jieba tags its words.
-QUOTED = re.compile(r"[“\"「『《]([^”\"」』》]{2,30})[”\"」』》]")
-
-
-def _quoted(simplified: str, terms: list[str], lexicon: Lexicon) -> set[str]:
-    return {w for m in QUOTED.finditer(simplified) for w in lexicon.words(m.group(1)) if w in terms and len(w) >= 2}
 
 
 def _terms(simplified: str, lexicon: Lexicon) -> list[str]:

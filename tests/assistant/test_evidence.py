@@ -199,16 +199,6 @@ def test_what_kind_of_figure_a_question_asks_for(question, figure):
     assert analyse(question, Lexicon()).figure == figure
 
 
-def test_a_quoted_name_is_what_the_question_is_about():
-    from assistant.lexicon import Lexicon
-    from assistant.question import analyse
-
-    lexicon = Lexicon()
-    # jieba tags 八闽 and 健康 no noun; quoted, they name the thing asked about, so the focus may be one of them.
-    assert {"八闽", "健康"} <= analyse("“八闽健康码”的用途是什么?", lexicon).nouns
-    assert not {"八闽", "健康"} & analyse("八闽健康码的用途是什么?", lexicon).nouns
-
-
 def test_the_judges_knobs_are_part_of_the_one_settings_object(monkeypatch):
     from pydantic import ValidationError
 
