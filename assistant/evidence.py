@@ -174,7 +174,7 @@ class EvidenceJudge:
             ranked.append((score, s))
         if q.figure == "department" and ranked:
             # "（牵头单位：区教委；责任单位：区财政局）" names who carries out the whole clause, yet shares no word
-            # with the question: it answers a department question as well as the clause's best sentence does.
+            # with the question: it scores as the clause's best sentence would with the ×3 a department earns.
             best = max(score for score, _ in ranked)
             ranked = [(best * 3.0 if not score and LEAD_UNITS.search(s) else score, s) for score, s in ranked]
         return sorted(ranked, key=lambda x: -x[0])
