@@ -81,6 +81,8 @@ SINGLE_CHAR_TERMS: frozenset[str] = frozenset(_words("single_char_terms.tsv"))
 SYNONYMS: dict[str, tuple[str, ...]] = _synonyms("synonyms.tsv")
 
 _PUNCT = re.compile(r"^[\W_]+$")
+# Auxiliaries and modal verbs: a closed class of Chinese, which jieba's HMM glues to the word before them.
+AUXILIARIES = frozenset("会能要可该应将得")
 
 
 class Lexicon:
@@ -115,10 +117,17 @@ class Lexicon:
         simple = to_simplified(text).lower()
         out = []
         for tok in self._jieba.lcut_for_search(simple):
-            tok = tok.strip()
+            tok = self._unglued(tok.strip())
             if tok and tok not in STOP and not _PUNCT.match(tok):
                 out.append(tok)
         return out
+
+    def _unglued(self, tok: str) -> str:
+        """A word jieba's HMM made of a word and the auxiliary after it ("违反师德会有" → 师德会) is the word: no
+        dictionary has the join, and the auxiliary says nothing about the topic."""
+        if len(tok) >= 3 and tok[-1] in AUXILIARIES and self.frequency(tok) == 0:
+            return tok[:-1]
+        return tok
 
     def cut(self, text: str) -> list[str]:
         """Precise-mode segmentation of already simplified text, every character kept (for word boundaries)."""
@@ -132,7 +141,7 @@ class Lexicon:
         """Whole words of the simplified text (precise mode), each once, without stop words."""
         out: list[str] = []
         for tok in self._jieba.lcut(to_simplified(text).lower()):
-            tok = tok.strip()
+            tok = self._unglued(tok.strip())
             if tok and tok not in STOP and not _PUNCT.match(tok) and tok not in out:
                 out.append(tok)
         return out

@@ -164,6 +164,18 @@ def test_who_pays_is_answered_by_whoever_the_clause_says_acts(clause, reason):
     assert judge(q, hits).reason == reason
 
 
+def test_a_word_glued_to_the_auxiliary_after_it_is_read_as_the_word():
+    from assistant.question import analyse
+
+    # jieba's HMM reads "违反师德会有" as 违反|师德会|有: 师德会 would be an absent word, and a name (surname 师).
+    lexicon, judge, hits = _judge_one("一、教师违反师德的,依规给予处分。")
+    q = analyse("教师违反师德会有什么处分?", lexicon)
+    assert "师德" in q.terms and "师德会" not in q.terms
+    assert judge(q, hits).answerable
+    # A name no document names still refuses.
+    assert judge(analyse("蔡奇对教师违反师德提了什么要求?", lexicon), hits).reason == "absent_terms"
+
+
 def test_a_lead_unit_line_ranks_first_for_a_department_question():
     from assistant.question import analyse
 

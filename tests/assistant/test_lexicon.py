@@ -208,6 +208,15 @@ def test_frequency_tells_dictionary_words_from_joins():
     assert lex.frequency("会亮") == 0  # jieba's HMM join in "会亮「红牌」"
 
 
+def test_an_auxiliary_jieba_glued_to_a_word_is_cut_off():
+    lex = Lexicon()
+    assert lex.words("违反师德会有什么处分") == ["违反", "师德", "处分"]
+    assert "师德" in lex.tokens("违反师德会有什么处分")
+    # Dictionary words that end in 会 or 能 are words, and a two-character join keeps its stem's one character.
+    assert lex.words("社会机会") == ["社会", "机会"] and "功能" in lex.words("健康码的功能")
+    assert "娃能" in lex.words("娃能上学吗")
+
+
 @pytest.mark.parametrize(
     ("word", "name"), [("蔡奇", True), ("王新伟", True), ("对师德", False), ("娃能", False), ("区管校聘", False)]
 )
