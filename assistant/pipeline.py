@@ -40,6 +40,8 @@ REASONS = {
     "absent_terms": "已索引的文件没有提到「{missing}」",
     "focus_absent": "找到的相关条款都没有提到「{missing}」",
 }
+# When a named region narrowed the documents, "not mentioned" holds for its documents, not for the library.
+ABSENT_IN_REGION = "涉及{region}的文件没有提到「{missing}」"
 UNCONFIRMED_YEAR = "所引文件没有写明年份，无法确认是否为{years}年的规定。"
 
 
@@ -168,7 +170,8 @@ class Assistant:
         if self.llm is not None:
             verdict = self.llm.second_opinion(q, hits, set(scope) if scope else None, verdict, self.judge, budget)
         if not verdict.answerable:
-            return self._refuse(q, hits, verdict.reason, missing=verdict.missing)
+            narrowed = "、".join(region.named) if region.sources and not sources else ""
+            return self._refuse(q, hits, verdict.reason, region=narrowed, missing=verdict.missing)
         return q, verdict.supports, hits, verdict
 
     def _respond(self, q: Question, supports, hits: list[Hit], verdict, outcome: LLMOutcome | None) -> Answer:
@@ -216,7 +219,8 @@ class Assistant:
         self, q: Question, hits: list[Hit], reason: str, region: str = "", missing: tuple[str, ...] | list[str] = ()
     ) -> Answer:
         nearest = [self._citation(i, h) for i, h in enumerate(hits[:3], start=1)]
-        why = REASONS.get(reason, "文件中没有找到能回答这个问题的明确规定").format(
+        template = ABSENT_IN_REGION if reason == "absent_terms" and region else REASONS.get(reason)
+        why = (template or "文件中没有找到能回答这个问题的明确规定").format(
             region=region, years="、".join(q.years), missing="」「".join(missing)
         )
         lines = [f"{why}，无法据此作答。"]

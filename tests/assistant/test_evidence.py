@@ -80,6 +80,20 @@ def test_a_thing_no_document_mentions_is_refused_and_named(assistant):
     assert answer.nearest  # the nearest clauses are still shown
 
 
+def test_a_word_absent_from_a_regions_documents_is_said_absent_there_not_everywhere(tmp_path):
+    from tests.conftest import make_index
+
+    rongchang = "荣昌区教育委员会关于课后服务的通知\n一、课后服务\n1.课后服务经费按照每生每年80元标准落实。\n"
+    liaocheng = (
+        "聊城市教育局关于教师待遇的通知\n一、教师待遇\n1.教师平均工资收入水平不低于当地公务员平均工资收入水平。\n"
+    )
+    settings, _store, _report, embedder = make_index(tmp_path, {"r.txt": rongchang, "l.txt": liaocheng})
+    answer = build_assistant(settings, embedder=embedder).ask("荣昌的老师工资能比公务员低吗?")
+    assert (answer.refused, answer.reason) == (True, "absent_terms")
+    # 聊城's document says 公务员: the refusal speaks of 荣昌's documents only.
+    assert answer.text.startswith("涉及荣昌的文件没有提到「") and "「公务员」" in answer.text
+
+
 def test_a_sub_word_is_not_evidence(assistant):
     # "入学" inside "融入学校" must not make a clause about school governance look like one about admission.
     judge = assistant.judge
