@@ -22,7 +22,7 @@ HEADER_UNIT = re.compile(
 )
 NUMERIC_VALUE = re.compile(r"^[<>≥≤＜＞]?\s*\d+(?:\.\d+)?$")
 # A table row "列名:值" whose value is a number: the figure an indicator question asks for.
-TABLE_VALUE = re.compile(r"[:：]\s*[>≥<≤]?\d")
+TABLE_VALUE = re.compile(r"(?<!序号)(?<!编号)[:：]\s*[>≥<≤]?\d")
 
 
 @dataclass(frozen=True)

@@ -161,6 +161,24 @@ def test_a_clauses_lead_unit_line_answers_who_is_responsible_for_what_the_clause
     assert ExtractiveGenerator().generate(q, [s]).text == f"完善特殊群体教育保障{units}。[1]"
 
 
+def test_a_rows_sequence_number_is_no_figure():
+    from assistant.rows import TABLE_VALUE
+
+    assert not TABLE_VALUE.search("序号:16；项目:优化学校规划布局；年度工作目标(2025年):完成玉带路小学建设。")
+    assert TABLE_VALUE.search("序号:3；指标:学前三年毛入园率(%)；2025年:≥95")
+    # Asked how many, a row that numbers itself but counts nothing does not lead; the sentence with the count does.
+    row = support(
+        "序号:16；项目:优化学校规划布局；年度工作目标(2025年):完成玉带路小学建设。",
+        [(9.0, "序号:16；项目:优化学校规划布局；年度工作目标(2025年):完成玉带路小学建设。")],
+        path="附件 表1 第16行",
+        kind="table_row",
+    )
+    body = "推动城乡中小学建设,新(改)建小学5所。"
+    clause = support(body, [(6.0, body)], path="三、(四) 1.")
+    q = question("到2025年要新建几所小学?", ["新建", "小学"], figure="count", years=["2025"])
+    assert ExtractiveGenerator().generate(q, [row, clause]).text.startswith(body)
+
+
 def test_the_clause_heading_line_is_no_further_sentence():
     heading = "7.提高教师待遇。"
     body = "依法保障教师平均工资收入水平不低于当地公务员平均工资收入水平。"
