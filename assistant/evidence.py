@@ -27,7 +27,7 @@ from assistant.lexicon import SUBJECT_WORDS, general_frequency, looks_like_name
 from assistant.matching import TermMatcher
 from assistant.models import Hit
 from assistant.numbers import quantities
-from assistant.question import FIGURE_EVIDENCE, Question
+from assistant.question import FIGURE_EVIDENCE, Question, without_dateline
 from assistant.rows import TABLE_VALUE
 from index.config import JudgeSettings
 from index.text import split_sentences, to_simplified
@@ -205,9 +205,9 @@ class EvidenceJudge:
         kinds = FIGURE_QUANTITIES.get(q.figure or "", frozenset())
         return any(
             (
-                pattern.search(to_simplified(s))
+                pattern.search(to_simplified(without_dateline(s)))
                 or (c.kind == "table_row" and TABLE_VALUE.search(s))
-                or any(x.kind in kinds for x in quantities(s))
+                or any(x.kind in kinds for x in quantities(without_dateline(s)))
             )
             and self.coverage(q, f"{c.title} {c.context} {c.heading} {s}") >= self.settings.figure_coverage
             and self._mentions_any(focus, f"{c.title} {c.context} {c.heading} {s}")

@@ -17,7 +17,7 @@ from typing import Protocol
 from assistant.evidence import FIGURE_QUANTITIES, LEAD_UNITS, Support
 from assistant.lexicon import SUBJECT_WORDS
 from assistant.numbers import quantities
-from assistant.question import AGENT_VERB, FIGURE_EVIDENCE, FINANCE_AGENT, Question
+from assistant.question import AGENT_VERB, FIGURE_EVIDENCE, FINANCE_AGENT, Question, without_dateline
 from assistant.rows import TABLE_VALUE, covers, format_row
 from index.text import to_simplified, to_traditional
 
@@ -256,11 +256,11 @@ class ExtractiveGenerator:
         """Whether the sentence states a figure of the asked kind. `strict` reads departments as names that end at
         a separator (区教委、); otherwise as the judge reads them, which also finds "由公办学校或通过政府…提供"."""
         pattern = DEPARTMENT if strict and q.figure == "department" else FIGURE_EVIDENCE.get(q.figure or "")
-        if pattern is None or pattern.search(c.simple):
+        if pattern is None or pattern.search(without_dateline(c.simple)):
             return True
         # As the judge reads figures: "五千次", "1.2万人次" hold a count although no digit stands before 次.
         kinds = FIGURE_QUANTITIES.get(q.figure or "", frozenset())
-        if any(x.kind in kinds for x in quantities(c.shown)):
+        if any(x.kind in kinds for x in quantities(without_dateline(c.shown))):
             return True
         return c.support.hit.chunk.kind == "table_row" and bool(TABLE_VALUE.search(to_simplified(c.sentence)))
 

@@ -43,6 +43,15 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("number", re.compile(r"多少|(?<!哪)几")),
 )
 
+# A news item's dateline ("新华社北京2月5日电", "四川新闻网成都9月10日讯") dates the report; it is no figure of the
+# policy it reports, so a figure check reads the sentence without it.
+DATELINE = re.compile(r"^[^，,。；]{0,24}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|讯|電|訊)")
+
+
+def without_dateline(sentence: str) -> str:
+    return DATELINE.sub("", sentence, count=1)
+
+
 FINANCE_AGENT = r"财政"  # the public purse: 市级财政, 同级财政, 财政补贴, 财政资金
 AGENT_VERB = r"(?:负责|承担|牵头|组织|统筹|实施|审批|审核|确定|核定|拨付|提供|安排|设立|管理|认定)"
 AGENT_OF = rf"由(?![于此])[\u4e00-\u9fff、]{{2,15}}?{AGENT_VERB}"

@@ -190,6 +190,23 @@ def test_a_word_glued_to_the_auxiliary_after_it_is_read_as_the_word():
     assert judge(analyse("蔡奇对教师违反师德提了什么要求?", lexicon), hits).reason == "absent_terms"
 
 
+@pytest.mark.parametrize(
+    ("clause", "reason"),
+    [
+        ("新华社北京2月5日电 教师荣誉制度不断完善,营造尊师重教氛围。", "no_year"),  # the report's date
+        ("四川新聞網成都9月10日訊 教師榮譽制度不斷完善。", "no_year"),  # traditional script
+        ("教师荣誉制度不断完善,对从教满30年的教师颁发荣誉证书。", "supported"),
+    ],
+)
+def test_a_news_dateline_is_no_figure_of_the_policy(clause, reason):
+    from assistant.question import analyse, without_dateline
+
+    assert without_dateline("新华社北京2月5日电（记者 刘开雄）记者5日从") == "（记者 刘开雄）记者5日从"
+    assert without_dateline("从2020年2月10日起分类有序推进") == "从2020年2月10日起分类有序推进"
+    lexicon, judge, hits = _judge_one(clause)
+    assert judge(analyse("教师荣誉要从教多少年?", lexicon), hits).reason == reason
+
+
 def test_a_lead_unit_line_ranks_first_for_a_department_question():
     from assistant.question import analyse
 
