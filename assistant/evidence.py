@@ -64,6 +64,20 @@ class Verdict:
     unconfirmed_years: list[str] = field(default_factory=list)
 
 
+def states_kind(sentence: str, figure: str, pattern: re.Pattern[str], row: str | None = None) -> bool:
+    """Whether a sentence states a figure of the kind asked: by the kind's pattern, by a quantity of the kind as
+    `assistant.numbers` reads it ("五千次" is a count), or, for a table row (`row`, its raw "列名:值" text), by a
+    numeric cell other than its 序号. A news dateline dates the report, not the policy, and is read past. The judge
+    and the generator both decide with this."""
+    plain = without_dateline(sentence)
+    if pattern.search(to_simplified(plain)):
+        return True
+    kinds = FIGURE_QUANTITIES.get(figure, frozenset())
+    if any(x.kind in kinds for x in quantities(plain)):
+        return True
+    return row is not None and bool(TABLE_VALUE.search(to_simplified(row)))
+
+
 def sentences_of(text: str, kind: str) -> list[str]:
     """A table row is one statement; a clause is split at sentence ends."""
     if kind == "table_row":
@@ -202,13 +216,8 @@ class EvidenceJudge:
             return False
         if q.figure == "department" and LEAD_UNITS.search(c.text):
             return True
-        kinds = FIGURE_QUANTITIES.get(q.figure or "", frozenset())
         return any(
-            (
-                pattern.search(to_simplified(without_dateline(s)))
-                or (c.kind == "table_row" and TABLE_VALUE.search(s))
-                or any(x.kind in kinds for x in quantities(without_dateline(s)))
-            )
+            states_kind(s, q.figure or "", pattern, s if c.kind == "table_row" else None)
             and self.coverage(q, f"{c.title} {c.context} {c.heading} {s}") >= self.settings.figure_coverage
             and self._mentions_any(focus, f"{c.title} {c.context} {c.heading} {s}")
             for score, s in ranked

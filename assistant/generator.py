@@ -14,11 +14,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from assistant.evidence import FIGURE_QUANTITIES, LEAD_UNITS, Support
+from assistant.evidence import LEAD_UNITS, Support, states_kind
 from assistant.lexicon import SUBJECT_WORDS
 from assistant.numbers import quantities
-from assistant.question import AGENT_VERB, FIGURE_EVIDENCE, FINANCE_AGENT, Question, without_dateline
-from assistant.rows import TABLE_VALUE, covers, format_row
+from assistant.question import AGENT, AGENT_VERB, FIGURE_EVIDENCE, FINANCE_AGENT, Question
+from assistant.rows import covers, format_row
 from index.text import to_simplified, to_traditional
 
 
@@ -51,7 +51,7 @@ SAME_TOPIC = 0.8
 DEPARTMENT = re.compile(
     r"[\u4e00-\u9fff]{1,12}?(?:管委会|委员会|人民政府|政府|局|委|办|部|厅|联|协|院|校)(?=[、,，;；:：)）。\s]|$|负责|牵头|会同|统筹|等|和|与|及)"
     r"|牵头单位|责任单位"
-    rf"|{FINANCE_AGENT}|由(?![于此])[\u4e00-\u9fff、]{{2,15}}?(?={AGENT_VERB})"
+    rf"|{FINANCE_AGENT}|{AGENT}(?={AGENT_VERB})"
 )
 
 
@@ -256,13 +256,10 @@ class ExtractiveGenerator:
         """Whether the sentence states a figure of the asked kind. `strict` reads departments as names that end at
         a separator (区教委、); otherwise as the judge reads them, which also finds "由公办学校或通过政府…提供"."""
         pattern = DEPARTMENT if strict and q.figure == "department" else FIGURE_EVIDENCE.get(q.figure or "")
-        if pattern is None or pattern.search(without_dateline(c.simple)):
+        if pattern is None:
             return True
-        # As the judge reads figures: "五千次", "1.2万人次" hold a count although no digit stands before 次.
-        kinds = FIGURE_QUANTITIES.get(q.figure or "", frozenset())
-        if any(x.kind in kinds for x in quantities(without_dateline(c.shown))):
-            return True
-        return c.support.hit.chunk.kind == "table_row" and bool(TABLE_VALUE.search(to_simplified(c.sentence)))
+        row = c.sentence if c.support.hit.chunk.kind == "table_row" else None
+        return states_kind(c.shown, q.figure or "", pattern, row)
 
     def _about_subjects(self, q: Question, c: Candidate) -> bool:
         """Whether the sentence, with what its clause is about, names whom the question asks about. A clause's

@@ -54,7 +54,8 @@ def without_dateline(sentence: str) -> str:
 
 FINANCE_AGENT = r"财政"  # the public purse: 市级财政, 同级财政, 财政补贴, 财政资金
 AGENT_VERB = r"(?:负责|承担|牵头|组织|统筹|实施|审批|审核|确定|核定|拨付|提供|安排|设立|管理|认定)"
-AGENT_OF = rf"由(?![于此])[\u4e00-\u9fff、]{{2,15}}?{AGENT_VERB}"
+# The agent of 由…: 由于 and 由此 give a cause.
+AGENT = r"由(?![于此])[\u4e00-\u9fff、]{2,15}?"
 FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
     "points": re.compile(r"\d+(\.\d+)?\s*分(?![钟类级配层期])"),
     "money": re.compile(r"\d[\d.,]*\s*(万|千|百)?元"),
@@ -71,7 +72,7 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
     # 由…负责/承担 ("由学校负责", "由举办者承担"); 由于 and 由此 give a cause, not an agent.
     "department": re.compile(
         r"(牵头单位|责任单位|[\u4e00-\u9fff]{1,8}(局|委|部|办|厅|委员会|工委|管委会|政府|党委|部门))"
-        rf"|{FINANCE_AGENT}|{AGENT_OF}"
+        rf"|{FINANCE_AGENT}|{AGENT}{AGENT_VERB}"
     ),
     "number": re.compile(r"\d|[一二三四五六七八九十两]\s*(所|个|名|项|次|年)"),
 }
