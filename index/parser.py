@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from index.clutter import FACT_RULES, TAIL_MARKERS, classify
 from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name
@@ -25,6 +25,8 @@ from index.text import detect_script
 _PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 _SENTENCE_END = re.compile(r"[。！？!?；;”」』)）]$")
 _SENTENCE = re.compile(r"[。；;！？!?]")
+# What may follow a document type at the end of a title: a bracketed year span, date or number, or "第8号".
+_TITLE_TAIL = re.compile(r"(?:\s*(?:[（(〔\[][^（）()〔〕\[\]]*[)）〕\]]|第[\d一二三四五六七八九十百〇零]+号))+$")
 _HEADING_END = re.compile(r"[。；;：:！？!?]|一一|——")
 # Punctuation a heading line ("一、总体要求", "(一)总体目标。") has at most at its end; a lead-in ending in a colon
 # ("学校应当履行下列职责：") is text of its own.
@@ -120,6 +122,26 @@ def _src_offset(block: Block, pos: int) -> int:
     return base[1] + (pos - base[0])
 
 
+def _open_with_headline(body: list[Block], title: str, title_start: int) -> None:
+    """A headline states the news ("黑龙江省财政拨付1.57亿元补助防控一线人员"): it stays the title and also opens the
+    lead it sums up, so it can be found and cited without a clause of its own. Not when the page repeats it already."""
+    first = body[0] if body else None
+    if not is_headline(title) or first is None or first.kind != "para" or match_line_marker(first.text):
+        return
+    if not any(b.kind == "para" and b.text.startswith(title) for b in body[:3]):
+        body[0] = _prefixed(first, title, title_start)
+
+
+def _prefixed(block: Block, prefix: str, prefix_start: int) -> Block:
+    """`block` with `prefix` and a space before its text; source offsets still map into both pieces."""
+    shift = len(prefix) + 1
+    pieces = getattr(block, "_offsets", None) or ((0, block.start),)
+    out = replace(block, text=f"{prefix} {block.text}", start=prefix_start if prefix_start >= 0 else block.start)
+    if prefix_start >= 0 and block.start >= 0:
+        object.__setattr__(out, "_offsets", ((0, prefix_start), *((at + shift, src) for at, src in pieces)))
+    return out
+
+
 def _fold_captions(blocks: list[Block]) -> list[Block]:
     """Readers keep a table's caption line as a paragraph too; it belongs to the table's rows, not to the text.
     A numbered line ("二、主要指标") that happens to precede a table stays a clause."""
@@ -136,6 +158,18 @@ def _fold_captions(blocks: list[Block]) -> list[Block]:
             out.pop()
         out.append(b)
     return out
+
+
+def is_headline(title: str) -> bool:
+    """A title that is a news headline, not a document's name: it names no document type (通知, 办法, 方案 …) once
+    its trailing （第8号）/(2023—2025年) is read past, and it does not open with 关于 as formal titles do."""
+    core = _TITLE_TAIL.sub("", title.strip())
+    return (
+        len(core) >= 4
+        and not core.startswith(("关于", "關於"))
+        and not DOC_TYPE.search(core[-4:])
+        and not is_org_name(core)
+    )
 
 
 def _is_title_heading(block: Block) -> bool:
@@ -237,6 +271,7 @@ class Parser:
         first_marker = self._first_clause(blocks)
         body: list[Block] = []
         title_block = -2  # index of the header line that set the title, so a wrapped title can be continued
+        title_first = -1  # index of its first line
         i = 0
         while i < len(blocks):
             b = blocks[i]
@@ -268,12 +303,15 @@ class Parser:
                         before = facts.facts.title
                         label = facts.title_line(text, follows_title=title_block == i - 1)
                         if facts.facts.title is not before:
+                            title_first = i if before is None else title_first
                             title_block = i
                         removed.append(f"[fact:{label}] {text}")
                     i += 1
                     continue
             body.append(b)
             i += 1
+        if facts.facts.title and title_first >= 0:
+            _open_with_headline(body, facts.facts.title.value, blocks[title_first].start)
         # Signature block: trailing lines that are issuing bodies or a date.
         tail: list[Block] = []
         while body and body[-1].kind == "para":
@@ -387,8 +425,10 @@ def _segments(blocks: list[Block], title: str) -> list[_Seg | Block]:
             segs.append(b)
             continue
         text = b.text
-        # A scrape repeats the title at the start of its first page.
-        base = len(title) if title and text.startswith(title) and len(text) > len(title) + 20 else 0
+        # A scrape repeats the title at the start of its first page. A news page's repeated headline is kept: its
+        # subtitle goes on from it ("原标题：重庆省际包车全面恢复正常运转 … 客座率控制在50%以内").
+        repeat = bool(title) and text.startswith(title) and len(text) > len(title) + 20
+        base = len(title) if repeat and not is_headline(title) else 0
         marker = match_line_marker(text[base:])
         inline = [
             Marker(m.style, m.number, m.raw, m.start + base, m.end + base)
