@@ -277,3 +277,20 @@ def test_a_topic_no_document_mentions_is_refused_in_a_small_library_with_the_rea
     answer = small.ask("校车补贴标准是多少?")
     assert (answer.refused, answer.reason) == (True, "absent_terms")
     assert not small.ask("班主任津贴有多少").refused
+
+
+@pytest.mark.parametrize(
+    ("question", "cross_doc"),
+    [
+        ("哪些文件提到推进集团化办学?", True),
+        ("比较一下荣昌和聊城的课后服务收费", True),
+        # 分别 and 都有 distribute over the question's own items, which one clause answers.
+        ("“坚持党建统领教育发展”的牵头单位和责任单位分别是谁?", False),
+        ("孩子上小学要准备的材料都有哪些?", False),
+    ],
+)
+def test_a_question_asks_across_documents_only_when_it_names_documents_or_places(question, cross_doc):
+    from assistant.lexicon import Lexicon
+    from assistant.question import analyse
+
+    assert analyse(question, Lexicon()).cross_doc is cross_doc
