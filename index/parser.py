@@ -134,10 +134,12 @@ def _open_with_headline(body: list[Block], title: str, title_start: int) -> None
 
 def _prefixed(block: Block, prefix: str, prefix_start: int) -> Block:
     """`block` with `prefix` and a space before its text; source offsets still map into both pieces."""
-    shift = len(prefix) + 1
-    pieces = getattr(block, "_offsets", None) or ((0, block.start),)
-    out = replace(block, text=f"{prefix} {block.text}", start=prefix_start if prefix_start >= 0 else block.start)
-    if prefix_start >= 0 and block.start >= 0:
+    # Readers know every block's offset or none; with one unknown, the joined block claims none either.
+    known = prefix_start >= 0 and block.start >= 0
+    out = replace(block, text=f"{prefix} {block.text}", start=prefix_start if known else block.start)
+    if known:
+        shift = len(prefix) + 1
+        pieces = getattr(block, "_offsets", None) or ((0, block.start),)
         object.__setattr__(out, "_offsets", ((0, prefix_start), *((at + shift, src) for at, src in pieces)))
     return out
 
