@@ -23,7 +23,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from assistant.lexicon import SUBJECT_WORDS, general_frequency, looks_like_name
+from assistant.lexicon import general_frequency, looks_like_name, subjects_met
 from assistant.matching import TermMatcher
 from assistant.models import Hit
 from assistant.numbers import quantities
@@ -212,7 +212,7 @@ class EvidenceJudge:
         pattern = FIGURE_EVIDENCE[q.figure or ""]
         # Whom the figure is for (校长, 班主任, 幼儿园) must be named by the clause or its headings.
         whole = self.matcher.segment(_whole(hit))
-        if not all(self.matcher.score(t, whole) > 0 for t in q.terms if t in SUBJECT_WORDS):
+        if not subjects_met(q.terms, lambda t: self.matcher.score(t, whole) > 0):
             return False
         if q.figure == "department" and LEAD_UNITS.search(c.text):
             return True

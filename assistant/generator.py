@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from assistant.evidence import LEAD_UNITS, Support, states_kind
-from assistant.lexicon import SUBJECT_WORDS
+from assistant.lexicon import subjects_met
 from assistant.numbers import quantities
 from assistant.question import AGENT, AGENT_VERB, FIGURE_EVIDENCE, FINANCE_AGENT, Question
 from assistant.rows import covers, format_row
@@ -270,7 +270,7 @@ class ExtractiveGenerator:
 
     @staticmethod
     def _subjects_named(q: Question, text: str) -> bool:
-        return all(covers(t, text) for t in q.terms if t in SUBJECT_WORDS)
+        return subjects_met(q.terms, lambda t: covers(t, text))
 
     def _lead(self, q: Question, supports: list[Support]) -> Candidate | None:
         """The sentence that answers, from the first clause (in the judge's order) that has one.

@@ -12,6 +12,7 @@ import csv
 import logging
 import re
 from collections import Counter
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -68,11 +69,47 @@ def _synonyms(name: str) -> dict[str, tuple[str, ...]]:
     return table
 
 
+def _subjects(name: str) -> dict[str, str]:
+    table: dict[str, str] = {}
+    for row in read_table(name, ("word", "dimension", "provenance")):
+        if row["dimension"] not in SUBJECT_DIMENSIONS:
+            raise ValueError(
+                f"{name}: {row['word']} has dimension {row['dimension']!r}, not one of {SUBJECT_DIMENSIONS}"
+            )
+        table[row["word"]] = row["dimension"]
+    return table
+
+
+def subjects_met(terms: list[str], names: Callable[[str], bool]) -> bool:
+    """Whether a text (read through `names`) speaks of whom the question's terms ask about.
+
+    A person (班主任, 校长, 学生) must be named: a figure is paid to or asked of someone, and 900元 for 班主任 says
+    nothing of 校长. So must 幼儿园: documents write 中小学幼儿园 and 学生和幼儿, so 学校 and 学生 do not include it.
+    A level of school (小学, 初中), its ownership (公办学校) or whether it boards is met unless the text names
+    another of its kind: "帮助每位学生学会1—2项艺术技能" and "中小学…班主任每班每月900元" are said of every level, so
+    of 小学 too, while a provision for 初中 or for 幼儿园 is not. A refusal needs a positive reason, and a clause
+    that does not narrow the level gives none.
+    """
+    for t in terms:
+        dimension = SUBJECTS.get(t)
+        if dimension is None or names(t):
+            continue
+        closing = _OPEN_DIMENSIONS.get(dimension)
+        if closing is None or any(names(o) for o, d in SUBJECTS.items() if d in closing and o != t):
+            return False
+    return True
+
+
 # jieba user words: policy compounds kept whole (绩效工资, 课后服务) instead of split into their parts.
 DOMAIN_WORDS: list[str] = _words("domain_words.tsv")
 STOP: frozenset[str] = frozenset(_words("stop_words.tsv"))
-# Whom a figure is for: a figure stated for one of these does not answer a question about another.
-SUBJECT_WORDS: frozenset[str] = frozenset(_words("subject_words.tsv"))
+# Whom a figure is for, by dimension: a figure stated for one of these does not answer a question about another of
+# the same dimension (`subjects_met`).
+SUBJECT_DIMENSIONS = ("role", "preschool", "level", "ownership", "boarding")
+# The dimensions a text may leave open, each with the dimensions whose words close it (幼儿园 is another level).
+_OPEN_DIMENSIONS = {"level": ("level", "preschool"), "ownership": ("ownership",), "boarding": ("boarding",)}
+SUBJECTS: dict[str, str] = _subjects("subject_words.tsv")
+SUBJECT_WORDS: frozenset[str] = frozenset(SUBJECTS)
 # Question words that say nothing about where the answer is (`assistant.question.GENERIC`).
 GENERIC_WORDS: frozenset[str] = frozenset(_words("generic_words.tsv"))
 # Single characters that carry meaning on their own in questions; other single-character tokens are noise.

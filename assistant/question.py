@@ -79,7 +79,9 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
 
 # 分别 and 都有 are not here: they distribute over the question's own items ("牵头单位和责任单位分别是谁",
 # "要准备的材料都有哪些"), which one clause answers.
-CROSS_DOC = re.compile(r"哪些文件|哪几个文件|几个文件|各文件|哪些地方|哪些地区|各地|比较|对比|不同地区|哪份文件|哪个文件")
+CROSS_DOC = re.compile(
+    r"哪些文件|哪几个文件|几个文件|各文件|哪些地方|哪些地区|各地|比较|对比|不同地区|哪份文件|哪个文件"
+)
 YEAR = re.compile(r"(20\d{2})\s*年")
 
 # Question words that say nothing about where the answer is (assistant/resources/generic_words.tsv); the single

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 
 from index.models import DocFacts, Fact
+from index.regions import Gazetteer
+from index.text import to_simplified
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}\s*[〔\[【(（]\s*\d{4}\s*[〕\]】)）]\s*\d{1,4}\s*[号號]")
 DATE_CN = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -256,6 +258,10 @@ def own_doc_number(text: str) -> Fact | None:
     return None
 
 
+# A line naming where a news item was first published ("来源：江西日报"); not an author's or editor's line.
+_OUTLET = re.compile(r"^(来源|來源|信息来源|信息來源|文章来源|文章來源)\s*[:：]")
+
+
 class FactCollector:
     """Collects facts from header lines (before the body) and signature lines (after it)."""
 
@@ -263,6 +269,7 @@ class FactCollector:
         self.facts = DocFacts()
         self._printed: Fact | None = None  # the 印发 date, used as the issue date when no signature date exists
         self._open_quotes = 0  # 《 opened and not yet closed by the header lines read so far
+        self._outlet: str | None = None  # a news item's "来源：江西日报" line
 
     def title_line(self, line: str, follows_title: bool = False) -> str:
         """One short header line: the issuing-body mark, an issuing body, the title or the rest of a wrapped one.
@@ -366,6 +373,12 @@ class FactCollector:
             elif key == "发布地区" and self.facts.region is None:
                 self.facts.region = Fact(value, line.strip())
 
+    def source_line(self, line: str) -> None:
+        """'来源：江西日报': the outlet that published a news item. It is the region's last resort: a report whose
+        body says only 全省 or 我省 names its province nowhere else."""
+        if self._outlet is None and _OUTLET.match(line.strip()):
+            self._outlet = line.strip()
+
     def finish(self) -> DocFacts:
         f = self.facts
         if f.date is None and self._printed is not None:
@@ -375,4 +388,10 @@ class FactCollector:
         if region:
             where = next((i.where for i in f.issuers if region in re.sub(r"^中共", "", i.value)), None)
             f.region = Fact(region, where or (f.title.where if f.title else region))
+        if f.region is None and self._outlet:
+            places = Gazetteer.load().find(to_simplified(self._outlet))
+            # The most specific place the outlet names (重庆荣昌网 → 荣昌区, not 重庆市): its parents come with it.
+            inner = [p for p in places if not any(p.name in o.parents for o in places)]
+            if inner:
+                f.region = Fact(inner[0].name, self._outlet)
         return f

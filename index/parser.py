@@ -40,6 +40,11 @@ HEADING_MAX = 40
 # A numbered line that ends with a full stop and is at least this long is a sentence, not a title ("（一）总体目标。").
 SENTENCE_MIN = 20
 ITEM_STYLES = ("num", "paren_num", "circled")
+# An enumeration of short items printed one per line, each but the last ending in ；(or ，、), is one statement:
+# "四、企业复工审批材料 1. 企业复工申请表；… 6. 企业复工方案。" answers "要交哪些材料" whole, not one item at a time.
+LIST_ITEM_MAX = 40
+_ITEM_GOES_ON = re.compile(r"[；;，,、]$")
+_SENTENCE_INSIDE = re.compile(r"[。！？!?]")
 _LIST_STYLES = ("num", "paren_num")  # how the items of an attachment list are numbered
 
 
@@ -193,6 +198,7 @@ class Parser:
         body = self._take_facts(kept, facts, removed, fresh)
         title = facts.facts.title.value if facts.facts.title else ""
         root = _Tree().build(_segments(body, title))
+        _fold_lists(root)
         clauses = _emit(root)
         for c in clauses[:3]:
             facts.scan_body(c.text)
@@ -250,6 +256,8 @@ class Parser:
                     after_facts = True
             if rule == "publish-info":
                 facts.publish_info(b.text)
+            elif rule == "source-line":
+                facts.source_line(b.text)
             removed.append(f"[{rule}] {b.text}")
         return kept, fresh
 
@@ -598,6 +606,32 @@ def _heading_first(node: _Node) -> bool:
         return False
     under = bool(node.children or node.tables or len(node.paragraphs) > 1)
     return under and len(rest) <= HEADING_MAX and not _NOT_HEADING.search(rest)
+
+
+def _fold_lists(node: _Node) -> None:
+    """Fold a clause's numbered items into its own text when they are a list of short items (see LIST_ITEM_MAX).
+
+    An article's 项 stay apart: a regulation is cited to the 项 (第九条(三)). So do items that are provisions of
+    their own: longer than a list item, a full sentence before their end, or with items or tables under them.
+    """
+    for child in node.children:
+        _fold_lists(child)
+    items = node.children
+    if node.style in ("root", "tiao") or not node.paragraphs or node.tables or len(items) < 2:
+        return
+    if any(c.style not in ITEM_STYLES or c.children or c.tables or not c.paragraphs for c in items):
+        return
+    firsts = [c.paragraphs[0][0].strip() for c in items]
+    if any(len(t) > LIST_ITEM_MAX or _SENTENCE_INSIDE.search(t[:-1]) for t in firsts):
+        return
+    if not all(_ITEM_GOES_ON.search(t) for t in firsts[:-1]):
+        return
+    paras = [p for c in items for p in c.paragraphs]
+    # Joined to the line that introduces the list ("下列学生免交课后服务费：", "四、企业复工审批材料"): one clause,
+    # cited whole, rather than a heading over paragraphs cited one by one.
+    text, start, _ = node.paragraphs[-1]
+    node.paragraphs[-1] = ("\n".join([text, *(p[0] for p in paras)]), start, paras[-1][2])
+    node.children = []
 
 
 def _emit(root: _Node) -> list[Clause]:

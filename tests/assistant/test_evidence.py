@@ -51,6 +51,20 @@ def test_everyday_wording_is_answered_from_the_clause_that_answers(assistant, qu
     assert (answer.citations[0].source, answer.citations[0].clause) == (source, clause)
 
 
+@pytest.mark.parametrize("question", ["小学班主任每月津贴多少钱?", "初中当班主任一个月补多少钱?"])
+def test_a_clause_that_names_no_level_of_school_answers_for_each_level(assistant, question):
+    # 二、3. is said of every school: nothing in it narrows the level asked about, so nothing refuses it.
+    answer = assistant.ask(question)
+    assert not answer.refused, answer.text
+    assert (answer.citations[0].source, answer.citations[0].clause) == ("a.txt", "二、 3.")
+
+
+def test_a_clause_about_schools_does_not_answer_for_a_kindergarten(assistant):
+    # 学校 and 学生 do not include 幼儿园: the 900元 of 二、3. is no answer for a kindergarten's 班主任.
+    answer = assistant.ask("幼儿园班主任每月津贴多少钱?")
+    assert (answer.refused, answer.reason) == (True, "no_money")
+
+
 def test_an_amount_for_another_subject_does_not_answer(assistant):
     # 二、3. gives 900元 a month, but for 班主任; the 保教费 clause states no amount.
     answer = assistant.ask("公办幼儿园保教费每月多少钱?")

@@ -3,6 +3,8 @@ their units, and what it writes passes the citation guard."""
 
 from __future__ import annotations
 
+import pytest
+
 from assistant.evidence import Support
 from assistant.generator import ExtractiveGenerator, whole_statement
 from assistant.guard import CitationGuard
@@ -113,11 +115,26 @@ def test_a_second_clause_repeating_the_same_figures_is_left_out():
     assert draft.text == f"{lead}[1]"
 
 
-def test_a_figure_question_with_no_sentence_about_its_subject_gets_no_answer():
-    s = support("按照每班每月900元标准发放班主任津贴。", [(9.0, "按照每班每月900元标准发放班主任津贴。")])
-    q = question("幼儿园保教费每月收多少?", ["幼儿园", "保教费"], figure="money")
-    draft = ExtractiveGenerator().generate(q, [s])
+@pytest.mark.parametrize(
+    ("sentence", "asked", "terms"),
+    [
+        # Another role: 900元 for 班主任 says nothing of 校长.
+        ("按照每班每月900元标准发放班主任津贴。", "校长每月津贴多少钱?", ["校长", "津贴"]),
+        # Another kind of school: a fee for 幼儿园 is no answer for 小学.
+        ("幼儿园保教费每月收取900元。", "小学保教费每月收多少?", ["小学", "保教费"]),
+    ],
+)
+def test_a_figure_question_with_no_sentence_about_its_subject_gets_no_answer(sentence, asked, terms):
+    s = support(sentence, [(9.0, sentence)])
+    draft = ExtractiveGenerator().generate(question(asked, terms, figure="money"), [s])
     assert (draft.text, draft.cited) == ("", {})
+
+
+def test_a_sentence_naming_no_kind_of_school_answers_for_every_kind():
+    # Said of every student, so of 小学 too: naming no level gives no reason to refuse one.
+    sentence = "广泛开展校园艺术活动,帮助每位学生学会1—2项艺术技能。"
+    q = question("孩子上小学要学会几样艺术本事?", ["小学", "学会", "艺术"], figure="number")
+    assert ExtractiveGenerator().generate(q, [support(sentence, [(9.0, sentence)])]).text == f"{sentence}[1]"
 
 
 def test_the_figure_sentence_leads_when_the_best_sentence_holds_none():

@@ -14,7 +14,9 @@ from assistant.lexicon import (
     PROVENANCE,
     RESOURCES,
     STOP,
+    SUBJECT_DIMENSIONS,
     SUBJECT_WORDS,
+    SUBJECTS,
     SYNONYMS,
     THESAURUS_WEIGHT,
     Lexicon,
@@ -27,7 +29,7 @@ LOADED = {
     "stop_words.tsv": ("word", "provenance"),
     "generic_words.tsv": ("word", "provenance"),
     "single_char_terms.tsv": ("word", "provenance"),
-    "subject_words.tsv": ("word", "provenance"),
+    "subject_words.tsv": ("word", "dimension", "provenance"),
     "synonyms.tsv": ("word", "synonyms", "provenance"),
 }
 
@@ -76,6 +78,33 @@ def test_a_malformed_or_gold_row_is_rejected(tmp_path, monkeypatch, content, mes
     monkeypatch.setattr(lexicon, "RESOURCES", tmp_path)
     with pytest.raises(ValueError, match=message):
         read_table("x.tsv", ("word", "provenance"))
+
+
+def test_a_subject_row_of_an_unknown_dimension_is_rejected(tmp_path, monkeypatch):
+    (tmp_path / "x.tsv").write_text("word\tdimension\tprovenance\n校长\tperson\tdomain:x\n", encoding="utf-8")
+    monkeypatch.setattr(lexicon, "RESOURCES", tmp_path)
+    with pytest.raises(ValueError, match="dimension"):
+        lexicon._subjects("x.tsv")
+    assert set(SUBJECTS.values()) == set(SUBJECT_DIMENSIONS)
+
+
+@pytest.mark.parametrize(
+    ("terms", "text", "met"),
+    [
+        (["班主任", "津贴"], "班主任津贴每月900元", True),
+        (["校长", "津贴"], "班主任津贴每月900元", False),  # a role must be named
+        (["校长", "津贴"], "津贴每月900元", False),  # even when the text names no role at all
+        (["小学", "艺术"], "每位学生学会1—2项艺术技能", True),  # names no level: said of every level
+        (["小学", "艺术"], "初中每位学生学会1项艺术技能", False),  # names another level
+        (["小学", "艺术"], "小学每位学生学会2项艺术技能", True),
+        (["小学", "艺术"], "幼儿园每位幼儿学会1项艺术技能", False),  # 幼儿园 is another level
+        (["幼儿园", "艺术"], "每位学生学会1—2项艺术技能", False),  # 学生 and 学校 do not include 幼儿园
+        (["公办学校", "小学"], "小学收费标准", True),  # the level named, the ownership left open
+        (["公办学校", "小学"], "民办学校小学收费标准", False),
+    ],
+)
+def test_a_kind_of_school_is_unmet_only_when_another_of_its_kind_is_named(terms, text, met):
+    assert lexicon.subjects_met(terms, lambda t: t in text) is met
 
 
 def test_removal_record_is_complete_and_none_of_it_is_loaded():

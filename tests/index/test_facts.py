@@ -144,3 +144,29 @@ def test_title_with_its_own_number_in_brackets(tmp_path):
     assert doc.facts.as_dict()["title"] == fact("关于支持小微企业的若干措施", line)
     assert doc.facts.doc_number == Fact("甲发改〔2024〕11号", line)
     assert [i.value for i in doc.facts.issuers] == ["甲市发展改革委"]
+
+
+NEWS = (
+    "凝聚各方力量支持企业复工复产\n2月27日，省委统战部召开部务会，就全省统一战线助力企业复工复产进行再部署。\n{line}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("line", "region"),
+    [
+        ("来源：江西日报", Fact("江西省", "来源：江西日报")),  # the report says only 全省: its outlet names it
+        ("来源：重庆荣昌网", Fact("荣昌区", "来源：重庆荣昌网")),  # the most specific place, its parents with it
+        ("来源：新华社", None),  # a national outlet names no region
+        ("作者：江西", None),  # an author's line is no outlet
+    ],
+)
+def test_a_news_items_region_falls_back_to_its_outlet(tmp_path, line, region):
+    doc = parse(tmp_path, "news.txt", NEWS.format(line=line).encode())
+    assert doc.facts.region == region
+    assert all(line not in c.text for c in doc.clauses)
+
+
+def test_a_region_from_the_issuer_is_not_replaced_by_the_outlet(tmp_path):
+    text = "荣昌区教育委员会关于做好复课工作的通知\n各学校：\n一、做好开学准备。\n来源：江西日报\n"
+    doc = parse(tmp_path, "n.txt", text.encode())
+    assert doc.facts.region == Fact("荣昌区", "荣昌区教育委员会关于做好复课工作的通知")

@@ -196,24 +196,27 @@ def test_markdown_rules_with_bom(tmp_path):
     assert [(c.path, c.kind) for c in doc.clauses] == [
         ("导语", "preamble"),
         ("一、", "heading"),
-        ("一、(一)", "heading"),
-        ("一、(一) (1)", "clause"),
-        ("一、(一) (2)", "clause"),
+        ("一、(一)", "clause"),
         ("一、(二)", "clause"),
         ("二、", "heading"),
         ("二、(一)", "clause"),
-        ("二、(一) (1)", "clause"),  # written 1）: the same style as (1)
-        ("二、(一) (2)", "clause"),
         ("二、(二)", "clause"),
-        ("二、(二) ①", "clause"),
-        ("二、(二) ②", "clause"),
-        ("二、(二) ③", "clause"),
         ("三、", "clause"),
     ]
-    assert clause(doc, "一、(一) (2)").text == "(2)初中学校可在晚上开展自习服务，结束时间不晚于20:30。"
-    assert clause(doc, "二、(一)").text == "（一）课后服务费按照成本补偿原则收取："  # Markdown emphasis removed
-    assert clause(doc, "二、(一) (1)").text == "1）小学每生每学期不超过400元；"
-    assert clause(doc, "二、(二) ③").text == "③烈士子女。"
+    # Each list of short items, (1)/1）/①, is one clause with the line that introduces it. 1） is read as the same
+    # style as (1): otherwise its lines would be loose paragraphs (第2段) and 2） would not follow 1）.
+    assert clause(doc, "一、(一)").text == (
+        "（一）课后服务以学生自主作业、阅读和文体活动为主。\n(1)周一至周五每天下午放学后开展，时长不少于2小时；\n"
+        "(2)初中学校可在晚上开展自习服务，结束时间不晚于20:30。"
+    )
+    # Markdown emphasis removed.
+    assert (
+        clause(doc, "二、(一)").text
+        == "（一）课后服务费按照成本补偿原则收取：\n1）小学每生每学期不超过400元；\n2）初中每生每学期不超过500元。"
+    )
+    assert (
+        clause(doc, "二、(二)").text == "（二）下列学生免交课后服务费：\n①家庭经济困难学生；\n②残疾学生；\n③烈士子女。"
+    )
     assert clause(doc, "三、").text == "三、附则\n本细则自印发之日起施行，由青山区教育局负责解释。"
     assert doc.facts.as_dict() == {
         "title": fact("青山区中小学课后服务实施细则"),
@@ -306,6 +309,22 @@ MECHANISMS = {
                 "导语 第2段",
                 "重庆省际包车全面恢复正常运转 客座率控制在50%以内 重庆日报讯 2月16日，来自市交通局消息称，我市共发送省际包车3台次。",
             ),
+        ],
+    ),
+    "a list of short items is one clause with the line that introduces it": (
+        "一、报名材料\n1. 户口簿；\n2. 房产证明；\n3. 儿童预防接种证。\n二、报名时间\n6月1日至6月5日。\n",
+        [
+            ("一、", "一、报名材料\n1. 户口簿；\n2. 房产证明；\n3. 儿童预防接种证。"),
+            ("二、", "二、报名时间\n6月1日至6月5日。"),
+        ],
+    ),
+    "numbered items that are sentences of their own stay clauses of their own": (
+        "一、工作要求\n1. 各校要在6月前完成学位摸底。\n2. 各校要公示招生计划；\n3. 各校要公布咨询电话。\n",
+        [
+            ("一、", "一、工作要求"),
+            ("一、 1.", "1. 各校要在6月前完成学位摸底。"),
+            ("一、 2.", "2. 各校要公示招生计划；"),
+            ("一、 3.", "3. 各校要公布咨询电话。"),
         ],
     ),
     "a document's name is its title only, also with a number after its type": (
