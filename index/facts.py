@@ -125,14 +125,14 @@ def signers(line: str) -> list[str]:
         return []
     names = m.group(1).strip()
     if is_org_name(names):
-        return [i for part in names.split() for i in split_issuers(part)]
+        return [i for part in org_parts(names) for i in split_issuers(part)]
     joined = re.sub(r"\s+", "", names)
     return split_issuers(joined) if is_org_name(joined) else []
 
 
 def is_org_name(text: str) -> bool:
     """A line that names one issuing body (or several separated by spaces) and nothing else."""
-    parts = text.split()
+    parts = org_parts(text)
     # "关于表彰青山区教育局" is the first line of a wrapped title, not a body.
     return (
         bool(parts)
@@ -141,11 +141,20 @@ def is_org_name(text: str) -> bool:
     )
 
 
+def org_parts(text: str) -> list[str]:
+    """The space-separated bodies of a line; one body when a space breaks a name that is not two names
+    ("泰州市海陵区应对新型冠状病毒感染 肺炎疫情工作领导小组", wrapped where a PDF put a line break)."""
+    parts = text.split()
+    if len(parts) > 1 and not all(_ORG_NAME.fullmatch(p) for p in parts) and _ORG_NAME.fullmatch("".join(parts)):
+        return ["".join(parts)]
+    return parts
+
+
 def split_issuers(text: str) -> list[str]:
     """'中共重庆市荣昌区委办公室重庆市荣昌区人民政府办公室' → the two offices; spaces also separate. A national
     agency's local office ('国家税务总局深圳市税务局', '国家外汇管理局江苏省分局') is one body, not two."""
     out: list[str] = []
-    for part in text.split():
+    for part in org_parts(text):
         start = 0
         for p in range(2, len(part) - 1):
             head = part[start:p]

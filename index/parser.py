@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from index.clutter import FACT_RULES, TAIL_MARKERS, classify
-from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name
+from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name, org_parts
 from index.models import Block, Clause, Document, Fact
 from index.numbering import STYLES, Marker, find_inline_markers, int_to_cn, match_line_marker
 from index.readers import ReadResult
@@ -269,7 +269,7 @@ class Parser:
                 break
             names.insert(0, kept.pop())
         for b in names:
-            for name in b.text.split():
+            for name in org_parts(b.text):
                 facts.issuer(name, b.text.strip())
             removed.append(f"[fact:落款] {b.text}")
 
@@ -334,7 +334,7 @@ class Parser:
             if is_date_line(text):
                 facts.date_line(text)
             else:
-                for name in text.split():
+                for name in org_parts(text):
                     facts.issuer(name, text)
             removed.append(f"[fact:落款] {text}")
         return body

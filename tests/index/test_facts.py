@@ -170,3 +170,16 @@ def test_a_region_from_the_issuer_is_not_replaced_by_the_outlet(tmp_path):
     text = "荣昌区教育委员会关于做好复课工作的通知\n各学校：\n一、做好开学准备。\n来源：江西日报\n"
     doc = parse(tmp_path, "n.txt", text.encode())
     assert doc.facts.region == Fact("荣昌区", "荣昌区教育委员会关于做好复课工作的通知")
+
+
+def test_a_signature_name_broken_by_a_space_is_one_issuer(tmp_path):
+    # A PDF line break inside the body's name left a space: not two bodies, and not text of the last clause.
+    name = "泰州市海陵区应对新型冠状病毒感染 肺炎疫情工作领导小组"
+    doc = parse(tmp_path, "s.txt", f"关于企业复工的通告\n一、企业复工须申报。\n{name}\n2020年2月9日\n".encode())
+    assert [i.value for i in doc.facts.issuers] == ["泰州市海陵区应对新型冠状病毒感染肺炎疫情工作领导小组"]
+    assert [c.text for c in doc.clauses] == ["一、企业复工须申报。"]
+
+
+@pytest.mark.parametrize(("line", "names"), [("甲市财政局 甲市教育局", ["甲市财政局", "甲市教育局"])])
+def test_bodies_separated_by_a_space_stay_apart(line, names):
+    assert split_issuers(line) == names
