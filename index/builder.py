@@ -28,7 +28,7 @@ from index.parser import Parser
 from index.readers import SUPPORTED_SUFFIXES, UnreadableDocument, file_bytes, read_bytes
 from index.store import ClauseStore, StoreUnavailable
 
-PARSER_VERSION = "15"
+PARSER_VERSION = "16"
 
 
 @dataclass

@@ -74,6 +74,8 @@ TITLE_NOTICE = re.compile(
 )
 # "…的通知（黔发改服务〔2020〕111号）": a title that carries its own 文号 at its end.
 _TITLE_NUMBER = re.compile(rf"[（(]\s*({DOC_NUMBER.pattern})\s*[)）]\s*$")
+# What may follow a title's document type: its number or period in brackets (（第6号）, (2023—2025年)) or 第N号.
+TITLE_TAIL = re.compile(r"(?:\s*(?:[（(〔\[][^（）()〔〕\[\]]*[)）〕\]]|第[\d一二三四五六七八九十百〇零]+号))+$")
 # Document types a title ends with (simplified and traditional); a header line naming one is the title.
 DOC_TYPE = re.compile(
     r"(通知|办法|辦法|规定|規定|意见|意見|方案|细则|細則|规划|規劃|决定|決定|条例|條例|规则|規則|纲要|綱要|要点|要點|"
@@ -319,8 +321,13 @@ class FactCollector:
                 self.issuer(issuer, line.strip())
             return "标题"
         title = self.facts.title
-        if follows_title and not DOC_TYPE.search(title.value[-4:]) and DOC_TYPE.search(clean[-4:]):
-            # A title wrapped onto a second header line ("XX区中小学教师" / "绩效工资管理办法").
+        if (
+            follows_title
+            and not DOC_TYPE.search(TITLE_TAIL.sub("", title.value)[-4:])
+            and DOC_TYPE.search(TITLE_TAIL.sub("", clean)[-4:])
+        ):
+            # A title wrapped onto a second header line ("XX区中小学教师" / "绩效工资管理办法"), also with its number
+            # after the type ("四川省应对新型冠状病毒肺炎" / "疫情应急指挥部公告 （第6号）").
             self.facts.title = Fact(title.value + clean, title.where + "\n" + clean)
         elif is_org_name(clean) and not quoted:
             for issuer in split_issuers(clean):

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from index.clutter import FACT_RULES, TAIL_MARKERS, classify
-from index.facts import DOC_NUMBER, DOC_TYPE, FactCollector, is_date_line, is_org_name, org_parts
+from index.facts import DOC_NUMBER, DOC_TYPE, TITLE_TAIL, FactCollector, is_date_line, is_org_name, org_parts
 from index.models import Block, Clause, Document, Fact
 from index.numbering import STYLES, Marker, find_inline_markers, int_to_cn, match_line_marker
 from index.readers import ReadResult
@@ -26,7 +26,6 @@ _PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 _SENTENCE_END = re.compile(r"[。！？!?；;”」』)）]$")
 _SENTENCE = re.compile(r"[。；;！？!?]")
 # What may follow a document type at the end of a title: a bracketed year span, date or number, or "第8号".
-_TITLE_TAIL = re.compile(r"(?:\s*(?:[（(〔\[][^（）()〔〕\[\]]*[)）〕\]]|第[\d一二三四五六七八九十百〇零]+号))+$")
 _HEADING_END = re.compile(r"[。；;：:！？!?]|一一|——")
 # Punctuation a heading line ("一、总体要求", "(一)总体目标。") has at most at its end; a lead-in ending in a colon
 # ("学校应当履行下列职责：") is text of its own.
@@ -170,7 +169,7 @@ def _fold_captions(blocks: list[Block]) -> list[Block]:
 def is_headline(title: str) -> bool:
     """A title that is a news headline, not a document's name: it names no document type (通知, 办法, 方案 …) once
     its trailing （第8号）/(2023—2025年) is read past, and it does not open with 关于 as formal titles do."""
-    core = _TITLE_TAIL.sub("", title.strip())
+    core = TITLE_TAIL.sub("", title.strip())
     return (
         len(core) >= 4
         and not core.startswith(("关于", "關於"))

@@ -183,3 +183,12 @@ def test_a_signature_name_broken_by_a_space_is_one_issuer(tmp_path):
 @pytest.mark.parametrize(("line", "names"), [("甲市财政局 甲市教育局", ["甲市财政局", "甲市教育局"])])
 def test_bodies_separated_by_a_space_stay_apart(line, names):
     assert split_issuers(line) == names
+
+
+def test_a_title_wrapped_before_its_type_and_number_is_joined(tmp_path):
+    text = "四川省应对新型冠状病毒肺炎\n疫情应急指挥部公告 （第6号）\n现将有关事项公告如下：\n一、返岗人员须申报。\n"
+    doc = parse(tmp_path, "t.txt", text.encode())
+    assert doc.facts.title == Fact(
+        "四川省应对新型冠状病毒肺炎疫情应急指挥部公告 （第6号）",
+        "四川省应对新型冠状病毒肺炎\n疫情应急指挥部公告 （第6号）",
+    )

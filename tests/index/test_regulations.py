@@ -311,6 +311,11 @@ MECHANISMS = {
             ),
         ],
     ),
+    "a title wrapped before its type and number is one title, not a headline over the lead": (
+        "四川省应对新型冠状病毒肺炎\n疫情应急指挥部公告 （第6号）\n为加强疫情防控工作，现将有关事项公告如下：\n"
+        "一、返岗人员须主动申报健康状况。\n",
+        [("导语", "为加强疫情防控工作，现将有关事项公告如下："), ("一、", "一、返岗人员须主动申报健康状况。")],
+    ),
     "a list of short items is one clause with the line that introduces it": (
         "一、报名材料\n1. 户口簿；\n2. 房产证明；\n3. 儿童预防接种证。\n二、报名时间\n6月1日至6月5日。\n",
         [
