@@ -25,7 +25,6 @@ from index.text import detect_script
 _PAGE_MARKER = re.compile(r"^(\d{1,3})、")
 _SENTENCE_END = re.compile(r"[。！？!?；;”」』)）]$")
 _SENTENCE = re.compile(r"[。；;！？!?]")
-# What may follow a document type at the end of a title: a bracketed year span, date or number, or "第8号".
 _HEADING_END = re.compile(r"[。；;：:！？!?]|一一|——")
 # Punctuation a heading line ("一、总体要求", "(一)总体目标。") has at most at its end; a lead-in ending in a colon
 # ("学校应当履行下列职责：") is text of its own.
