@@ -12,7 +12,7 @@ given, or says which fact the document does not state.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
 
 from assistant.models import Answer, Citation
@@ -125,21 +125,52 @@ def title_match(question: str, records: Iterable) -> list[str]:
     quotes) must share with the title, its place name and 关于…的通知 wrapper left out, a run of at least 6
     characters covering half of it ("课后服务管理办法" names "青山区中小学课后服务管理办法"; "管理办法" and
     "青山区中小学" name nothing)."""
+    scored = [(size, size / len(core), source) for size, core, _, source in _title_runs(question, records)]
+    return [source for _, _, source in sorted(scored, key=lambda s: (-s[0], -s[1], s[2]))]
+
+
+def documents_named(question: str, records: Iterable) -> list[tuple[str, str]]:
+    """(source, the words naming it) for each document the question names as a document, which it is then about
+    (the words, like a place name, choose the document and need not be repeated by its clauses): by the end of the title
+    with its document type ("按基础教育建设指导意见，…" names 关于进一步深化基础教育建设指导意见; "开展教师培训工作的
+    通知里…" names 关于开展教师培训工作的通知), or by a 《quote》 of at least four fifths of it (its words kept: a
+    quote says what it quotes). A run from inside a
+    title names an author or a topic, not the document ("国家卫生健康委" of the headline "民政部、国家卫生健康委联合
+    印发通知"; "全市单位食堂疫情防控工作" of a 通知 about it), so it scopes nothing."""
+    plain = _normalise(question)
+    found = []
+    for size, core, ends, source in _title_runs(question, records):
+        run = core[-size:] if ends else ""
+        wrapper = re.search(re.escape(run) + r"的?(?:通知|通告|公告)", plain) if run else None
+        if (ends and _DOCUMENT_TYPE.search(core)) or wrapper:
+            found.append((source, wrapper.group() if wrapper else run))
+        elif "《" in question and size * 5 >= len(core) * 4:
+            found.append((source, ""))
+    return found
+
+
+# The types of document a title ends with, when the question names a document by its name.
+_DOCUMENT_TYPE = re.compile(
+    r"(?:意见|办法|通知|方案|制度|规定|条例|细则|规划|决定|公告|通告|指南|措施|纲要|规则|标准|通报|批复|函)$"
+)
+
+
+def _title_runs(question: str, records: Iterable) -> Iterator[tuple[int, str, bool, str]]:
+    """(run length, title core, whether the run ends the core, source) for each title the question shares a run
+    of at least 6 characters with, covering half of the core; the question's 《quotes》 are read instead of it."""
     quoted = re.findall(r"《([^》]+)》", question)
     asked = [_normalise(q) for q in quoted] or [_normalise(question)]
-    scored: list[tuple[int, float, str]] = []
     for record in records:
         title = _normalise(record.title)
         core = re.sub(r"^关于(?:印发|转发)?|的?(?:通知|通告|公告)$", "", title)
         core = core[_TITLE_PLACE.match(core).end() :] or core
-        best = 0
+        best, ends = 0, False
         for text in asked:
             m = SequenceMatcher(None, text, core, autojunk=False).find_longest_match(0, len(text), 0, len(core))
-            if m.size >= 6 and m.size * 2 >= len(core):
-                best = max(best, m.size)
+            if m.size >= 6 and m.size * 2 >= len(core) and m.size > best:
+                best, ends = m.size, m.b + m.size == len(core)
         if best:
-            scored.append((best, best / len(core), record.source))
-    return [source for _, _, source in sorted(scored, key=lambda s: (-s[0], -s[1], s[2]))]
+            yield best, core, ends, record.source
 
 
 def _cn_date(iso: str) -> str:

@@ -4,7 +4,7 @@ A refusal needs a positive reason that can be shown to the user, read from the q
 
 * `absent_terms`: a thing the question is about (a noun of the question) occurs in no document in scope, nor
   does any synonym of it ("电梯", "校车补贴" in documents that never mention them), or a person no document names;
-* `focus_absent`: the question's rarest noun is named by none of the best clauses;
+* `focus_absent`: the question's rarest noun is named by none of the best clauses, nor by their documents;
 * `year_absent`: the question names a year that none of the candidate clauses contains (a document that writes
   no year at all is not counted against it);
 * `no_<figure>`: the question asks for a kind of figure (an amount, a percentage, a count, a date, a
@@ -20,6 +20,7 @@ POLICY_JUDGE__<NAME>), fitted on development data only.
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -154,6 +155,39 @@ class EvidenceJudge:
             and not self._known(t, scope, compound=True)
         ]
 
+    def reread(self, q: Question, scope: set[str] | None) -> list[str]:
+        """The question's terms, with each word no document in scope knows read again with the documents' words.
+
+        jieba cuts a question without knowing the documents, and a cut across a word they use leaves a term none
+        of them has: "对开餐单位" is cut 对开|餐|单位 (对开 is a dictionary word), "按生均" 按生|均. Such a term is
+        replaced by the documents' words (their BM25 tokens) made of a part of it and the whole words beside it
+        (开餐, 生均), never by cutting a neighbouring word, which would find 家校 in "一家校外"."""
+        cut = self.matcher.lexicon.cut(q.simplified.lower())
+        terms: list[str] = []
+        for term in q.terms:
+            found = (
+                [] if term not in cut or self._known(term, scope, compound=True) else self._rejoined(cut, term, scope)
+            )
+            terms.extend(w for w in (found or [term]) if w not in terms)
+        return terms
+
+    def _rejoined(self, cut: list[str], term: str, scope: set[str] | None) -> list[str]:
+        k = cut.index(term)
+        found = []
+        for n in range(1, len(term)):
+            # The end of the term with the words after it, the words before it with its start; at most 4 characters.
+            for joined in (
+                itertools.accumulate(cut[k + 1 : k + 3], initial=term[n:]),
+                itertools.accumulate(reversed(cut[max(0, k - 2) : k]), lambda w, p: p + w, initial=term[:n]),
+            ):
+                for word in itertools.islice(joined, 1, None):
+                    if len(word) > 4:
+                        break
+                    if word in self.vocabulary.postings and self.vocabulary.contains(word, scope):
+                        found.append(word)
+                        break
+        return found
+
     def _is_name(self, word: str) -> bool:
         """A person's name: a word jieba's dictionary lacks, that its tagger reads as a name and that begins with a
         surname (蔡奇, 王新伟; not the join "对师德")."""
@@ -254,7 +288,14 @@ class EvidenceJudge:
             return Verdict(False, "absent_terms", [], missing)
         if self.settings.focus_depth:
             focus = self.focus(q, scope)[:1]
-            if focus and not any(self._mentions_any(focus, _whole(h)) for h in candidates[: self.settings.focus_depth]):
+            best = candidates[: self.settings.focus_depth]
+            # A clause need not repeat what its document is about (a news item names 疫情 in its lead, an airport
+            # in its headline): the focus is missing only when the best clauses' documents do not name it either.
+            if (
+                focus
+                and not any(self._mentions_any(focus, _whole(h)) for h in best)
+                and not self._known(focus[0], {h.chunk.source for h in best})
+            ):
                 return Verdict(False, "focus_absent", [], focus)
         year_unmet = False
         if q.years:

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 
 from assistant.conversation import MAX_QUESTION_CHARS, Condenser
-from assistant.docfacts import DocFactAnswerer, fact_asked, title_match
+from assistant.docfacts import DocFactAnswerer, documents_named, fact_asked, title_match
 from assistant.evidence import EvidenceJudge, Support, Vocabulary
 from assistant.generator import ExtractiveGenerator, Generator, to_script
 from assistant.guard import CitationGuard
@@ -38,10 +38,10 @@ REASONS = {
     "no_number": "文件提到了相关内容，但没有写明具体数字",
     "no_points": "文件提到了相关内容，但没有写明具体分值",
     "absent_terms": "已索引的文件没有提到「{missing}」",
-    "focus_absent": "找到的相关条款都没有提到「{missing}」",
+    "focus_absent": "找到的相关文件都没有提到「{missing}」",
 }
 # When a named region narrowed the documents, "not mentioned" holds for its documents, not for the library.
-ABSENT_IN_REGION = "涉及{region}的文件没有提到「{missing}」"
+ABSENT_WITHIN = "{within}没有提到「{missing}」"  # within: "涉及荣昌的文件", "《…》"
 UNCONFIRMED_YEAR = "所引文件没有写明年份，无法确认是否为{years}年的规定。"
 
 
@@ -153,8 +153,12 @@ class Assistant:
         """Everything before generation: the answer itself (a document fact, a refusal), or what to answer from."""
         q = analyse(question, self.lexicon)
         region = self.regions.resolve(q.simplified)
-        q.without(region.named, self.lexicon)
         scope = sources or region.sources or None
+        # "按基础教育建设指导意见，…" is about that document: its name narrows as a place name does.
+        named = [] if sources else documents_named(q.text, [r for r in self.records if not scope or r.source in scope])
+        q.without([*region.named, *(words for _, words in named if words)], self.lexicon)
+        scope = [source for source, _ in named] or scope
+        q.terms = self.judge.reread(q, set(scope) if scope else None)
         hits = self.retriever.retrieve(question, self.top_k, scope)
         about_document = self._document_fact(q, sources or region.sources, hits)
         if about_document is not None:
@@ -170,8 +174,11 @@ class Assistant:
         if self.llm is not None:
             verdict = self.llm.second_opinion(q, hits, set(scope) if scope else None, verdict, self.judge, budget)
         if not verdict.answerable:
-            narrowed = "、".join(region.named) if region.sources and not sources else ""
-            return self._refuse(q, hits, verdict.reason, region=narrowed, missing=verdict.missing)
+            if named:
+                within = "、".join(f"《{r.title}》" for r in self.records if r.source in scope)
+            else:
+                within = f"涉及{'、'.join(region.named)}的文件" if region.sources and not sources else ""
+            return self._refuse(q, hits, verdict.reason, within=within, missing=verdict.missing)
         return q, verdict.supports, hits, verdict
 
     def _respond(self, q: Question, supports, hits: list[Hit], verdict, outcome: LLMOutcome | None) -> Answer:
@@ -216,12 +223,18 @@ class Assistant:
         return Answer(q.text, checked.text, False, citations, script=q.script, reason="supported")
 
     def _refuse(
-        self, q: Question, hits: list[Hit], reason: str, region: str = "", missing: tuple[str, ...] | list[str] = ()
+        self,
+        q: Question,
+        hits: list[Hit],
+        reason: str,
+        region: str = "",
+        missing: tuple[str, ...] | list[str] = (),
+        within: str = "",
     ) -> Answer:
         nearest = [self._citation(i, h) for i, h in enumerate(hits[:3], start=1)]
-        template = ABSENT_IN_REGION if reason == "absent_terms" and region else REASONS.get(reason)
+        template = ABSENT_WITHIN if reason == "absent_terms" and within else REASONS.get(reason)
         why = (template or "文件中没有找到能回答这个问题的明确规定").format(
-            region=region, years="、".join(q.years), missing="」「".join(missing)
+            region=region, within=within, years="、".join(q.years), missing="」「".join(missing)
         )
         lines = [f"{why}，无法据此作答。"]
         if nearest:

@@ -87,6 +87,10 @@ YEAR = re.compile(r"(20\d{2})\s*年")
 # Question words that say nothing about where the answer is (assistant/resources/generic_words.tsv); the single
 # characters that are terms on their own (SINGLE_CHAR_TERMS) come from single_char_terms.tsv.
 GENERIC = set(GENERIC_WORDS)
+# A word built on a question word (哪儿, 由谁来, 有何, 什么样, 几岁, 啥时候) is what is asked, not what the question is
+# about: no clause writes it, so as a term it only dilutes the share of the question a clause covers. The closed
+# class of Chinese interrogatives, not a list of words from questions; 任何 and 几乎 are not questions.
+INTERROGATIVE = re.compile(r"哪|啥|谁|咋|怎|什么|多少|多久|(?<!任)何|几(?!乎)")
 
 
 @dataclass
@@ -150,5 +154,8 @@ def _terms(simplified: str, lexicon: Lexicon) -> list[str]:
     return [
         t
         for t in lexicon.words(simplified)
-        if t not in GENERIC and not YEAR.fullmatch(t + "年") and (len(t) > 1 or t in SINGLE_CHAR_TERMS)
+        if t not in GENERIC
+        and not INTERROGATIVE.search(t)
+        and not YEAR.fullmatch(t + "年")
+        and (len(t) > 1 or t in SINGLE_CHAR_TERMS)
     ]

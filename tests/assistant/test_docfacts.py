@@ -9,7 +9,7 @@ from collections import namedtuple
 
 import pytest
 
-from assistant.docfacts import MISSING, DocFactAnswerer, fact_asked, title_match
+from assistant.docfacts import MISSING, DocFactAnswerer, documents_named, fact_asked, title_match
 from index.models import document_from_json, document_to_json
 from index.text import to_simplified
 from tests.fixtures.parsing import parse
@@ -262,3 +262,19 @@ def test_title_match():
     assert title_match("開展教師培訓工作的通知是哪個部門發的", RECORDS) == ["web.txt"]
     assert title_match("管理办法的文号是什么", RECORDS) == []  # too little of any title
     assert title_match("青山区中小学的文件有哪些", RECORDS) == []
+
+
+@pytest.mark.parametrize(
+    ("question", "named"),
+    [
+        ("按课后服务管理办法，每天服务到几点?", [("reg.txt", "课后服务管理办法")]),  # the title's end, with its type
+        ("《青山区中小学课后服务管理办法》里收费怎么定", [("reg.txt", "中小学课后服务管理办法")]),
+        ("开展教师培训工作的通知里，培训多少学时?", [("web.txt", "开展教师培训工作的通知")]),  # the wrapper read back
+        ("开展教师培训工作要多少学时?", []),  # the topic of a 通知, not the document
+        ("《青山区中小学课后服务管理》里收费怎么定", [("reg.txt", "")]),  # most of a title, quoted: its words stay
+        ("中小学课后服务每天几点结束?", []),  # a run from inside a title names a topic
+        ("食堂管理怎么收费?", []),
+    ],
+)
+def test_documents_named_by_their_name_not_by_a_run_of_their_title(question, named):
+    assert documents_named(question, RECORDS) == named

@@ -108,6 +108,16 @@ def test_a_word_absent_from_a_regions_documents_is_said_absent_there_not_everywh
     assert answer.text.startswith("涉及荣昌的文件没有提到「") and "「公务员」" in answer.text
 
 
+def test_a_question_that_names_a_document_is_answered_from_that_document_only(assistant):
+    # Unnamed, 招生对象 is b.txt's 一、; named, the question is about a.txt, which says nothing of 招生.
+    assert assistant.ask("招生对象是谁?").citations[0].source == "b.txt"
+    answer = assistant.ask("按课后服务和教师待遇的通知,招生对象是谁?")
+    assert (answer.refused, answer.reason) == (True, "absent_terms")
+    assert answer.text.startswith("《关于课后服务和教师待遇的通知》没有提到「")
+    answer = assistant.ask("按课后服务和教师待遇的通知,班主任津贴有多少?")
+    assert (answer.citations[0].source, answer.citations[0].clause) == ("a.txt", "二、 3.")
+
+
 def test_a_sub_word_is_not_evidence(assistant):
     # "入学" inside "融入学校" must not make a clause about school governance look like one about admission.
     judge = assistant.judge
@@ -308,3 +318,62 @@ def test_a_question_asks_across_documents_only_when_it_names_documents_or_places
     from assistant.question import analyse
 
     assert analyse(question, Lexicon()).cross_doc is cross_doc
+
+
+@pytest.mark.parametrize(
+    ("clause", "question", "reread", "kept"),
+    [
+        # jieba cuts 对开|餐|单位: 对开 is in no document, 开餐 (its end with the next word) is.
+        ("三、开餐单位要在食堂配备测温仪。", "对开餐单位有哪些要求?", "开餐", "对开"),
+        ("一、落实生均公用经费标准,每年80元。", "经费按生均每年多少钱?", "生均", "按生"),
+    ],
+)
+def test_a_question_word_no_document_has_is_read_again_with_the_documents_words(clause, question, reread, kept):
+    from assistant.question import analyse
+
+    lexicon, judge, _hits = _judge_one(clause)
+    q = analyse(question, lexicon)
+    assert kept in q.terms  # jieba's cut, before the documents are asked
+    terms = judge.reread(q, None)
+    assert reread in terms and kept not in terms
+
+
+def test_a_reread_never_cuts_a_word_the_documents_know():
+    from assistant.question import analyse
+
+    # The clause has 家校 and 校外; "一家校外" must not yield 家校 by cutting 校外.
+    lexicon, judge, _hits = _judge_one("一、加强家校合作,规范校外培训机构。")
+    q = analyse("想开一家校外培训机构找谁?", lexicon)
+    assert "家校" not in judge.reread(q, None)
+    assert judge.reread(q, None) == q.terms
+
+
+@pytest.mark.parametrize(
+    ("elsewhere", "reason"),
+    [
+        ("浦东机场严格落实疫情防控要求。", "supported"),  # the document names 疫情, in a clause not retrieved
+        ("浦东机场航班运行平稳。", "focus_absent"),  # no word of it names 疫情
+    ],
+)
+def test_a_focus_the_clauses_document_names_is_no_reason_to_refuse(elsewhere, reason):
+    from assistant.evidence import EvidenceJudge, Vocabulary
+    from assistant.lexicon import Lexicon
+    from assistant.matching import TermMatcher
+    from assistant.models import Hit
+    from assistant.question import analyse
+    from index.config import JudgeSettings
+    from index.models import Chunk
+
+    clause = "仅浦东机场,目前就有79名医护人员和186名志愿者每天坚守一线。"
+    # Another document of the library names 疫情, so it is a word the library knows either way.
+    texts = {"n.txt": f"{elsewhere}\n{clause}", "o.txt": "各地做好疫情防控工作。"}
+    chunk = Chunk("n.txt#导语#2", "n.txt", "浦东机场见闻", "导语", "", clause, 0, len(clause), "simplified", "para", "")
+    lexicon = Lexicon()
+    postings: dict[str, list[int]] = {}
+    for i, text in enumerate(texts.values()):
+        for token in dict.fromkeys(lexicon.tokens(text)):
+            postings.setdefault(token, []).append(i)
+    judge = EvidenceJudge({}, Vocabulary(postings, list(texts), texts), TermMatcher(lexicon), JudgeSettings())
+    q = analyse("浦东机场为防范疫情都做了什么准备?", lexicon)
+    assert judge.focus(q, None)[0] == "疫情"  # rarer in general Chinese than 机场
+    assert judge(q, [Hit(chunk, 1.0)]).reason == reason
