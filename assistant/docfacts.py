@@ -130,13 +130,14 @@ def title_match(question: str, records: Iterable) -> list[str]:
 
 
 def documents_named(question: str, records: Iterable) -> list[tuple[str, str]]:
-    """(source, the words naming it) for each document the question names as a document, which it is then about
-    (the words, like a place name, choose the document and need not be repeated by its clauses): by the end of the title
-    with its document type ("按基础教育建设指导意见，…" names 关于进一步深化基础教育建设指导意见; "开展教师培训工作的
-    通知里…" names 关于开展教师培训工作的通知), or by a 《quote》 of at least four fifths of it (its words kept: a
-    quote says what it quotes). A run from inside a
-    title names an author or a topic, not the document ("国家卫生健康委" of the headline "民政部、国家卫生健康委联合
-    印发通知"; "全市单位食堂疫情防控工作" of a 通知 about it), so it scopes nothing."""
+    """(source, the words naming it) for each document the question names as a document, which it is then about.
+
+    Like a place name, the words choose the document and need not be repeated by its clauses. A document is named by
+    the end of its title with its document type ("按基础教育建设指导意见，…" names 关于进一步深化基础教育建设指导意见;
+    "开展教师培训工作的通知里…" names 关于开展教师培训工作的通知), or by a 《quote》 of at least four fifths of its
+    title (its words kept: a quote says what it quotes). A run from inside a title names an author or a topic, not
+    the document ("国家卫生健康委" of the headline "民政部、国家卫生健康委联合印发通知"; "全市单位食堂疫情防控工作" of a
+    通知 about it), so it scopes nothing."""
     plain = _normalise(question)
     found = []
     for size, core, ends, source in _title_runs(question, records):

@@ -89,8 +89,9 @@ YEAR = re.compile(r"(20\d{2})\s*年")
 GENERIC = set(GENERIC_WORDS)
 # A word built on a question word (哪儿, 由谁来, 有何, 什么样, 几岁, 啥时候) is what is asked, not what the question is
 # about: no clause writes it, so as a term it only dilutes the share of the question a clause covers. The closed
-# class of Chinese interrogatives, not a list of words from questions; 任何 and 几乎 are not questions.
-INTERROGATIVE = re.compile(r"哪|啥|谁|咋|怎|什么|多少|多久|(?<!任)何|几(?!乎)")
+# class of Chinese interrogatives, not a list of words from questions. 何 asks only in its compounds (何立峰 is a
+# name, 任何 asks nothing), and 几乎 and 几何 ask nothing either.
+INTERROGATIVE = re.compile(r"哪|啥|谁|咋|怎|什么|多少|多久|[有为如]何|何(?:时|地|处|种|人|以|在)|几(?!乎|何)")
 
 
 @dataclass
