@@ -42,6 +42,7 @@ FIGURE_QUANTITIES: dict[str, frozenset[str]] = {
     "count": frozenset({"count"}),
     "points": frozenset({"points"}),
     "year": frozenset({"year", "date", "duration", "range"}),
+    "duration": frozenset({"duration", "range"}),
     "number": frozenset({"money", "percent", "fraction", "count", "points", "duration", "number", "range"}),
 }
 

@@ -22,6 +22,9 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
     ("percent", re.compile(r"比例|百分之|占比|百分比|多少%|覆盖率|入园率|入学率|巩固率|就业率|落户率|增长多少")),
+    # How long (多久, 多长时间) is answered by a length of time, not by a date or a rate (每年); "多久…一次" asks
+    # how often, which 每年 does answer, and stays with the dates below.
+    ("duration", re.compile(r"多久(?![^，,。？?]{0,6}一次)|多长时间|几天|几个月|几周|几小时")),
     # A day is asked for as 几号/哪天/什么日期 as often as a year is; all are answered by a date.
     (
         "year",
@@ -67,6 +70,11 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
     ),
     "year": re.compile(
         r"\d{4}\s*年|\d+\s*(年|个月|天|日|周)|[一二三四五六七八九十]\s*(年|个月)|每(年|学年|学期|月|季度|届|周)"
+    ),
+    # A length of time: not a year (2024年), a day of the month (5日) or an age (3周岁).
+    "duration": re.compile(
+        r"(?<![\d.])(?!(?:19|20)\d{2}\s*年)\d+(\.\d+)?\s*(年|个月|天|周(?!岁)|小时|分钟|学时|课时|个?工作日|日内)"
+        r"|[一二三四五六七八九十两半]\s*(年|个月|天|周(?!岁)|小时|学期)"
     ),
     # Who acts is stated by a body's name, by the public purse (市级财政, 财政补贴: who pays), or by the agent of
     # 由…负责/承担 ("由学校负责", "由举办者承担"); 由于 and 由此 give a cause, not an agent.

@@ -250,6 +250,10 @@ def test_a_lead_unit_line_ranks_first_for_a_department_question():
         ("暑假放到哪天?", "year"),
         ("开学的具体日期是什么?", "year"),
         ("哪一年建成?", "year"),
+        ("怀孕了能歇多久?", "duration"),  # how long: a length of time answers it
+        ("每天校园体育活动有多长时间?", "duration"),
+        ("年假一年能休几天?", "duration"),
+        ("信息技术竞赛多久组织一次?", "year"),  # how often: 每年 answers it
         ("出生日期要核实吗?", None),  # names a date, asks whether
         ("报名要交几份材料?", "number"),
         # Who pays, who decides, whom to ask: the question 由谁 asks, in everyday words.
@@ -377,3 +381,18 @@ def test_a_focus_the_clauses_document_names_is_no_reason_to_refuse(elsewhere, re
     q = analyse("浦东机场为防范疫情都做了什么准备?", lexicon)
     assert judge.focus(q, None)[0] == "疫情"  # rarer in general Chinese than 机场
     assert judge(q, [Hit(chunk, 1.0)]).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("clause", "reason"),
+    [
+        ("一、教师产假按规定享受158天。", "supported"),
+        ("一、教师产假期间,每年按规定核定绩效工资。", "no_duration"),  # a rate, not a length of time
+        ("一、2024年起落实教师产假待遇。", "no_duration"),  # a date, not a length of time
+    ],
+)
+def test_how_long_is_answered_by_a_length_of_time(clause, reason):
+    from assistant.question import analyse
+
+    lexicon, judge, hits = _judge_one(clause)
+    assert judge(analyse("教师产假能休多久?", lexicon), hits).reason == reason
