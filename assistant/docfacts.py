@@ -129,6 +129,12 @@ def title_match(question: str, records: Iterable) -> list[str]:
     return [source for _, _, source in sorted(scored, key=lambda s: (-s[0], -s[1], s[2]))]
 
 
+# The types of document a title ends with, when the question names a document by its name.
+_DOCUMENT_TYPE = re.compile(
+    r"(?:意见|办法|通知|方案|制度|规定|条例|细则|规划|决定|公告|通告|指南|措施|纲要|规则|标准|通报|批复|函)$"
+)
+
+
 def documents_named(question: str, records: Iterable) -> list[tuple[str, str]]:
     """(source, the words naming it) for each document the question names as a document, which it is then about.
 
@@ -148,12 +154,6 @@ def documents_named(question: str, records: Iterable) -> list[tuple[str, str]]:
         elif "《" in question and size * 5 >= len(core) * 4:
             found.append((source, ""))
     return found
-
-
-# The types of document a title ends with, when the question names a document by its name.
-_DOCUMENT_TYPE = re.compile(
-    r"(?:意见|办法|通知|方案|制度|规定|条例|细则|规划|决定|公告|通告|指南|措施|纲要|规则|标准|通报|批复|函)$"
-)
 
 
 def _title_runs(question: str, records: Iterable) -> Iterator[tuple[int, str, bool, str]]:

@@ -24,7 +24,7 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"比例|百分之|占比|百分比|多少%|覆盖率|入园率|入学率|巩固率|就业率|落户率|增长多少")),
     # How long (多久, 多长时间) is answered by a length of time, not by a date or a rate (每年); "多久…一次" asks
     # how often, which 每年 does answer, and stays with the dates below.
-    ("duration", re.compile(r"多久(?![^，,。？?]{0,6}一次)|多长时间|几天|几个月|几周|几小时")),
+    ("duration", re.compile(r"多久(?![^，,。？?]{0,6}一次)|多长时间|几天|几个月|几周(?!岁)|几小时")),
     # A day is asked for as 几号/哪天/什么日期 as often as a year is; all are answered by a date.
     (
         "year",

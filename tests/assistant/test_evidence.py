@@ -253,6 +253,7 @@ def test_a_lead_unit_line_ranks_first_for_a_department_question():
         ("怀孕了能歇多久?", "duration"),  # how long: a length of time answers it
         ("每天校园体育活动有多长时间?", "duration"),
         ("年假一年能休几天?", "duration"),
+        ("孩子满几周岁能上幼儿园?", "number"),  # an age, not a length of time
         ("信息技术竞赛多久组织一次?", "year"),  # how often: 每年 answers it
         ("出生日期要核实吗?", None),  # names a date, asks whether
         ("报名要交几份材料?", "number"),
