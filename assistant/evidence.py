@@ -7,8 +7,8 @@ A refusal needs a positive reason that can be shown to the user, read from the q
 * `focus_absent`: the question's rarest noun is named by none of the best clauses, nor by their documents;
 * `year_absent`: the question names a year that none of the candidate clauses contains (a document that writes
   no year at all is not counted against it);
-* `no_<figure>`: the question asks for a kind of figure (an amount, a percentage, a count, a date, a
-  department) and no candidate clause about its subject states one.
+* `no_<figure>`: the question asks for a kind of figure (an amount, a percentage, a count, a date, a length of
+  time, a department) and no candidate clause about its subject states one.
 
 Otherwise the assistant answers from the retrieved clauses, best answering sentence first. Nothing here is a cosine
 threshold (e5 scores answerable and unanswerable questions alike) and nothing is a coverage threshold on wording,
