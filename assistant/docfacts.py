@@ -11,12 +11,13 @@ given, or says which fact the document does not state.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from difflib import SequenceMatcher
 
 from assistant.models import Answer, Citation
-from index.facts import find_validity
+from index.facts import DOC_TYPE, find_validity
 from index.models import Document, Fact
 from index.text import detect_script, to_simplified, to_traditional
 
@@ -129,10 +130,8 @@ def title_match(question: str, records: Iterable) -> list[str]:
     return [source for _, _, source in sorted(scored, key=lambda s: (-s[0], -s[1], s[2]))]
 
 
-# The types of document a title ends with, when the question names a document by its name.
-_DOCUMENT_TYPE = re.compile(
-    r"(?:意见|办法|通知|方案|制度|规定|条例|细则|规划|决定|公告|通告|指南|措施|纲要|规则|标准|通报|批复|函)$"
-)
+# A title that ends in a document type (the parser's list), when the question names a document by its name.
+_ENDS_IN_TYPE = re.compile(rf"(?:{DOC_TYPE.pattern})$")
 
 
 def documents_named(question: str, records: Iterable) -> list[tuple[str, str]]:
@@ -146,25 +145,36 @@ def documents_named(question: str, records: Iterable) -> list[tuple[str, str]]:
     通知 about it), so it scopes nothing."""
     plain = _normalise(question)
     found = []
-    for size, core, ends, source in _title_runs(question, records):
+    # Without a quote only a run that ends the title can name it: titles whose end the question lacks are skipped
+    # before any matching, which keeps this cheap on every question of a large library.
+    for size, core, ends, source in _title_runs(question, records, ending="《" not in question):
         run = core[-size:] if ends else ""
         wrapper = re.search(re.escape(run) + r"的?(?:通知|通告|公告)", plain) if run else None
-        if (ends and _DOCUMENT_TYPE.search(core)) or wrapper:
+        if (ends and _ENDS_IN_TYPE.search(core)) or wrapper:
             found.append((source, wrapper.group() if wrapper else run))
         elif "《" in question and size * 5 >= len(core) * 4:
             found.append((source, ""))
     return found
 
 
-def _title_runs(question: str, records: Iterable) -> Iterator[tuple[int, str, bool, str]]:
+@functools.lru_cache(maxsize=100_000)
+def _title_core(title: str) -> str:
+    """The part of a title that tells it apart: its place name and 关于…的通知 wrapper left out. Cached: every question
+    reads every title in scope."""
+    core = re.sub(r"^关于(?:印发|转发)?|的?(?:通知|通告|公告)$", "", _normalise(title))
+    return core[_TITLE_PLACE.match(core).end() :] or core
+
+
+def _title_runs(question: str, records: Iterable, ending: bool = False) -> Iterator[tuple[int, str, bool, str]]:
     """(run length, title core, whether the run ends the core, source) for each title the question shares a run
-    of at least 6 characters with, covering half of the core; the question's 《quotes》 are read instead of it."""
+    of at least 6 characters with, covering half of the core; the question's 《quotes》 are read instead of it.
+    `ending`: only titles whose last six characters the question holds (a run of six that ends the title does)."""
     quoted = re.findall(r"《([^》]+)》", question)
     asked = [_normalise(q) for q in quoted] or [_normalise(question)]
     for record in records:
-        title = _normalise(record.title)
-        core = re.sub(r"^关于(?:印发|转发)?|的?(?:通知|通告|公告)$", "", title)
-        core = core[_TITLE_PLACE.match(core).end() :] or core
+        core = _title_core(record.title)
+        if ending and not any(core[-6:] in text for text in asked):
+            continue
         best, ends = 0, False
         for text in asked:
             m = SequenceMatcher(None, text, core, autojunk=False).find_longest_match(0, len(text), 0, len(core))
