@@ -162,15 +162,28 @@ class EvidenceJudge:
         jieba cuts a question without knowing the documents, and a cut across a word they use leaves a term none
         of them has: "对开餐单位" is cut 对开|餐|单位 (对开 is a dictionary word), "按生均" 按生|均. Such a term is
         replaced by the documents' words (their BM25 tokens) made of a part of it and the whole words beside it
-        (开餐, 生均), never by cutting a neighbouring word, which would find 家校 in "一家校外"."""
+        (开餐, 生均), never by cutting a neighbouring word, which would find 家校 in "一家校外".
+
+        A word the documents know only through the one word inside it (补课班 → 补课, 申请人 → 申请) is read as that
+        word: `absent` already counts it as known that way, and whole-word matching would otherwise give a clause
+        that says 补课 no credit for it."""
         cut = self.matcher.lexicon.cut(q.simplified.lower())
         terms: list[str] = []
         for term in q.terms:
-            found = (
-                [] if term not in cut or self._known(term, scope, compound=True) else self._rejoined(cut, term, scope)
-            )
+            if self._known(term, scope):
+                found = []
+            elif self._known(term, scope, compound=True):
+                found = self._inner(term)
+            else:
+                found = self._rejoined(cut, term, scope) if term in cut else []
             terms.extend(w for w in (found or [term]) if w not in terms)
         return terms
+
+    def _inner(self, term: str) -> list[str]:
+        """The one word of two or more characters inside the term, or nothing when there are several (体育比赛's
+        halves are credited together by the matcher)."""
+        parts = [p for p in self.matcher.lexicon.parts(term) if len(p) >= 2 and p != term]
+        return parts if len(parts) == 1 else []
 
     def _rejoined(self, cut: list[str], term: str, scope: set[str] | None) -> list[str]:
         k = cut.index(term)

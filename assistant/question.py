@@ -138,10 +138,15 @@ QUANTITY_QUESTION = re.compile(
 )
 
 
+# 几 counts rather than asks after 好/十/这/那/前/头/没/过 and before 十/百/千/万: "带班好几年了", "十几个人", "几十年",
+# "这几年", "过几天" say how many, as 数 does in 数十年.
+INDEFINITE_JI = re.compile(r"(?<=[好十这那前头没过])几|几(?=[十百千万])")
+
+
 def analyse(text: str, lexicon: Lexicon) -> Question:
     simplified = to_simplified(text)
     # "哪几项工程" asks which ones, as 哪些 does, not how many.
-    asked = simplified.replace("哪几", "哪些")
+    asked = INDEFINITE_JI.sub("数", simplified.replace("哪几", "哪些"))
     figure = next((name for name, pat in FIGURE_KINDS if pat.search(asked)), None)
     if figure not in (None, "department") and not QUANTITY_QUESTION.search(asked):
         figure = None

@@ -343,6 +343,33 @@ def test_a_question_word_no_document_has_is_read_again_with_the_documents_words(
     assert reread in terms and kept not in terms
 
 
+@pytest.mark.parametrize(
+    ("clause", "question", "term", "inner"),
+    [
+        # No document writes 补课班; its one inner word 补课 is what a clause can say.
+        ("五、严厉打击校外培训机构变相违规补课。", "还有人偷偷搞补课班吗?", "补课班", "补课"),
+        ("二、简化申请流程,压缩办理时限。", "申请人要等多久?", "申请人", "申请"),
+    ],
+)
+def test_a_word_known_only_through_its_one_inner_word_is_read_as_that_word(clause, question, term, inner):
+    from assistant.question import analyse
+
+    lexicon, judge, hits = _judge_one(clause)
+    q = analyse(question, lexicon)
+    assert term in q.terms and judge.coverage(q, clause) == 0
+    q.terms = judge.reread(q, None)
+    assert inner in q.terms and term not in q.terms
+    assert judge.coverage(q, clause) > 0
+
+
+def test_a_word_the_documents_write_whole_is_not_read_as_its_inner_word():
+    from assistant.question import analyse
+
+    lexicon, judge, _hits = _judge_one("一、评选表彰优秀教师,隆重庆祝教师节。")
+    q = analyse("教师节放假吗?", lexicon)
+    assert "教师节" in judge.reread(q, None)
+
+
 def test_a_reread_never_cuts_a_word_the_documents_know():
     from assistant.question import analyse
 

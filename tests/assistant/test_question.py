@@ -39,3 +39,21 @@ def test_a_question_word_is_asked_not_a_term(lexicon, question, asked, about):
 )
 def test_words_that_only_look_like_question_words_stay_terms(lexicon, question, kept):
     assert kept <= set(analyse(question, lexicon).terms)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        # 几 after 好/十/这/前 or before 十 counts ("several"), as 数 does; the question asks for no figure.
+        ("我带班好几年了,班主任补贴以后会不会往上涨?", None),
+        ("教了十几年书能评高级吗?", None),
+        ("这几年学校的课后服务有啥变化?", None),
+        ("前几天说的补贴是多少钱?", "money"),  # the question word is 多少, not the 几 before it
+        ("几十所学校里要新建多少所?", "count"),
+        # 几 that asks still asks.
+        ("几年能建好?", "year"),
+        ("教师每年培训几天?", "duration"),
+    ],
+)
+def test_a_ji_that_counts_asks_for_no_figure(lexicon, question, figure):
+    assert analyse(question, lexicon).figure == figure

@@ -109,7 +109,8 @@ def test_later_items_carry_the_split_they_were_written_for():
     grouped = [g for g in later if "group" in g]
     assert grouped and all(g["split"] == "dev" for g in grouped)
     # e001–: everyday wording, written for test; w01–: who-questions, written for dev; v01–: everyday wording,
-    # written for dev; r01–: probes in everyday wording, half unanswerable, written for dev (evals/GOLD_NOTES.md).
+    # written for dev; r01–: probes in everyday wording, half unanswerable, written for dev; s01–: probes with a
+    # setting clause before the ask, half unanswerable, written for dev (evals/GOLD_NOTES.md).
     everyday = [g for g in later if "group" not in g and g["id"].startswith("e")]
     assert len(everyday) >= 20 and all(g["split"] == "test" for g in everyday)
     assert sum(1 for g in everyday if g["type"] == "unanswerable") >= 5
@@ -120,7 +121,10 @@ def test_later_items_carry_the_split_they_were_written_for():
     probes = [g for g in later if g["id"].startswith("r")]
     assert len(probes) >= 23 and all(g["split"] == "dev" for g in probes)
     assert sum(1 for g in probes if g["type"] == "unanswerable") >= 10
-    assert {g["id"][0] for g in later if "group" not in g} == {"e", "w", "v", "r"}  # a new batch says its split
+    settings = [g for g in later if g["id"].startswith("s")]
+    assert len(settings) >= 24 and all(g["split"] == "dev" for g in settings)
+    assert sum(1 for g in settings if g["type"] == "unanswerable") >= 12
+    assert {g["id"][0] for g in later if "group" not in g} == {"e", "w", "v", "r", "s"}  # a new batch says its split
 
 
 def test_paraphrase_groups_hold_one_question_each():
