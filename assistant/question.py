@@ -24,7 +24,14 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"比例|百分之|占比|百分比|多少%|覆盖率|入园率|入学率|巩固率|就业率|落户率|增长多少")),
     # How long (多久, 多长时间) is answered by a length of time, not by a date or a rate (每年); "多久…一次" asks
     # how often, which 每年 does answer, and stays with the dates below.
-    ("duration", re.compile(r"多久(?![^，,。？?]{0,6}一次)|多长时间|几天|几个月|几周(?!岁)|几小时")),
+    # 多少天 and 多少小时 ask it as 几天 and 几小时 do.
+    (
+        "duration",
+        re.compile(
+            r"多久(?![^，,。？?]{0,6}一次)|多长时间|几天|几个月|几周(?!岁)|几小时"
+            r"|多少(?:天|个?月|周(?!岁)|小时|分钟|学时|课时|个?工作日)"
+        ),
+    ),
     # A day is asked for as 几号/哪天/什么日期 as often as a year is; all are answered by a date.
     (
         "year",
@@ -40,7 +47,7 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "count",
         re.compile(
-            r"多少所|多少个|多少名|多少人|几所|(?<!哪)几个(?!方面)|几名|多少项|多少门|多少次|几次|几项|几门|多少场|多少万人|多少学时|多少小时|几小时|几回"
+            r"多少所|多少个(?!月|工作日)|多少名|多少人|几所|(?<!哪)几个(?!方面|月)|几名|多少项|多少门|多少次|几次|几项|几门|多少场|多少万人|几回"
         ),
     ),
     ("number", re.compile(r"多少|(?<!哪)几")),
@@ -66,7 +73,8 @@ FIGURE_EVIDENCE: dict[str, re.Pattern[str]] = {
         r"\d[\d.]*\s*%|百分之|\d[\d.]*\s*成|率\s*[:：]?\s*[>≥]?\d|\(%\)[^；]*；\s*\d{4}年[^:：]*[:：]\s*[>≥]?\d"
     ),
     "count": re.compile(
-        r"\d[\d.]*\s*(所|个|名|人|项|门|次|场|万人|学时|小时|家|批|类)|[一二三四五六七八九十两]\s*(所|个|名|项|门|次|场)"
+        # Not 小时 or 学时: a length of time (duration) counts no members, schools or people.
+        r"\d[\d.]*\s*(所|个(?!月|工作日)|名|人|项|门|次|场|万人|家|批|类)|[一二三四五六七八九十两]\s*(所|个(?!月)|名|项|门|次|场)"
     ),
     "year": re.compile(
         r"\d{4}\s*年|\d+\s*(年|个月|天|日|周)|[一二三四五六七八九十]\s*(年|个月)|每(年|学年|学期|月|季度|届|周)"

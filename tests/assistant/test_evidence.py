@@ -231,6 +231,21 @@ def test_a_news_dateline_is_no_figure_of_the_policy(clause, reason):
     assert judge(analyse("教师荣誉要从教多少年?", lexicon), hits).reason == reason
 
 
+@pytest.mark.parametrize(
+    ("clause", "reason"),
+    [
+        ("第四条 治理委员会由7名成员组成,负责认定欺凌事件。", "supported"),
+        # A length of time counts no members: "24小时内" does not say how many.
+        ("第四条 治理委员会成员应当在24小时内启动调查,负责认定欺凌事件。", "no_count"),
+    ],
+)
+def test_a_count_is_not_answered_by_a_length_of_time(clause, reason):
+    from assistant.question import analyse
+
+    lexicon, judge, hits = _judge_one(clause)
+    assert judge(analyse("治理委员会由几名成员组成?", lexicon), hits).reason == reason
+
+
 def test_a_lead_unit_line_ranks_first_for_a_department_question():
     from assistant.question import analyse
 
@@ -253,6 +268,9 @@ def test_a_lead_unit_line_ranks_first_for_a_department_question():
         ("怀孕了能歇多久?", "duration"),  # how long: a length of time answers it
         ("每天校园体育活动有多长时间?", "duration"),
         ("年假一年能休几天?", "duration"),
+        ("有异议可以在多少天内申请复查?", "duration"),  # 多少天 asks as 几天 does
+        ("每天要保证多少小时体育活动?", "duration"),
+        ("委员会由几名成员组成?", "count"),
         ("孩子满几周岁能上幼儿园?", "number"),  # an age, not a length of time
         ("信息技术竞赛多久组织一次?", "year"),  # how often: 每年 answers it
         ("出生日期要核实吗?", None),  # names a date, asks whether
