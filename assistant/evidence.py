@@ -66,12 +66,28 @@ class Verdict:
     unconfirmed_years: list[str] = field(default_factory=list)
 
 
-def states_kind(sentence: str, figure: str, pattern: re.Pattern[str], row: str | None = None) -> bool:
+# Measure words that count the same things: people.
+_PEOPLE = frozenset({"名", "人", "位", "人次"})
+
+
+def counts_in(unit: str, sentence: str) -> bool:
+    """Whether the sentence counts in the measure word a question asked in (几节 → 3节), in 个, or, for people, in
+    any of 名/人/位: "1-2项技能" does not say how many 节 of PE a week."""
+    same = _PEOPLE if unit in _PEOPLE else {unit}
+    return any(x.kind in ("count", "range") and x.unit in same | {"个"} for x in quantities(sentence))
+
+
+def states_kind(
+    sentence: str, figure: str, pattern: re.Pattern[str], row: str | None = None, unit: str | None = None
+) -> bool:
     """Whether a sentence states a figure of the kind asked: by the kind's pattern, by a quantity of the kind as
     `assistant.numbers` reads it ("五千次" is a count), or, for a table row (`row`, its raw "列名:值" text), by a
-    numeric cell other than its 序号. A news dateline dates the report, not the policy, and is read past. The judge
-    and the generator both decide with this."""
+    numeric cell other than its 序号. A count asked in a measure word (`unit`) is stated only in that word (or 个).
+    A news dateline dates the report, not the policy, and is read past. The judge and the generator both decide
+    with this."""
     plain = without_dateline(sentence)
+    if unit and row is None:
+        return counts_in(unit, to_simplified(plain))
     if pattern.search(to_simplified(plain)):
         return True
     kinds = FIGURE_QUANTITIES.get(figure, frozenset())
@@ -265,7 +281,7 @@ class EvidenceJudge:
         if q.figure == "department" and LEAD_UNITS.search(c.text):
             return True
         return any(
-            states_kind(s, q.figure or "", pattern, s if c.kind == "table_row" else None)
+            states_kind(s, q.figure or "", pattern, s if c.kind == "table_row" else None, q.unit)
             and self.coverage(q, f"{c.title} {c.context} {c.heading} {s}") >= self.settings.figure_coverage
             and self._mentions_any(focus, f"{c.title} {c.context} {c.heading} {s}")
             for score, s in ranked

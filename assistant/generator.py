@@ -259,7 +259,7 @@ class ExtractiveGenerator:
         if pattern is None:
             return True
         row = c.sentence if c.support.hit.chunk.kind == "table_row" else None
-        return states_kind(c.shown, q.figure or "", pattern, row)
+        return states_kind(c.shown, q.figure or "", pattern, row, q.unit)
 
     def _about_subjects(self, q: Question, c: Candidate) -> bool:
         """Whether the sentence, with what its clause is about, names whom the question asks about. A clause's

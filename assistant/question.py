@@ -12,6 +12,10 @@ from assistant.lexicon import GENERIC_WORDS, SINGLE_CHAR_TERMS, Lexicon
 from index.text import to_simplified
 
 MONEY_NOUN = r"(钱|元|津贴|补贴|补助|经费|资金|工资|奖金|收费|学费|保教费|费用|奖励|互助金|拨款)"
+# The measure words (量词) a count is asked in ("一周上几节", "要建几所"): the answer counts in the same one (5所, 3节),
+# in 个, which counts anything, or, for people, in any of 名/人/位.
+COUNT_UNIT = r"(所|名|人|位|项|门|次|场|节|篇|份|间|辆|台|张|批|类|家|届|期|轮|种|条|套|座|件|处|户|班)"
+COUNT_ASKED = re.compile(rf"(?:几|多少){COUNT_UNIT}")
 FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "department",
@@ -48,6 +52,7 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "count",
         re.compile(
             r"多少所|多少个(?!月|工作日)|多少名|多少人|几所|(?<!哪)几个(?!方面|月)|几名|多少项|多少门|多少次|几次|几项|几门|多少场|多少万人|几回"
+            rf"|(?:几|多少){COUNT_UNIT}"
         ),
     ),
     ("number", re.compile(r"多少|(?<!哪)几")),
@@ -119,6 +124,7 @@ class Question:
     figure: str | None
     years: list[str]
     cross_doc: bool = False
+    unit: str | None = None  # the measure word a count is asked in (几节 → 节); None for any other figure
     nouns: set[str] = field(default_factory=set)
 
     def without(self, names: list[str], lexicon: Lexicon) -> None:
@@ -158,6 +164,7 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
     figure = next((name for name, pat in FIGURE_KINDS if pat.search(asked)), None)
     if figure not in (None, "department") and not QUANTITY_QUESTION.search(asked):
         figure = None
+    counted = COUNT_ASKED.search(asked) if figure == "count" else None
     terms = _terms(simplified, lexicon)
     return Question(
         text=text,
@@ -166,6 +173,7 @@ def analyse(text: str, lexicon: Lexicon) -> Question:
         terms=terms,
         figure=figure,
         years=YEAR.findall(simplified),
+        unit=counted.group(1) if counted else None,
         cross_doc=bool(CROSS_DOC.search(simplified)),
         nouns=lexicon.nouns(simplified),
     )

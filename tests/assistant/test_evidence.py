@@ -246,6 +246,38 @@ def test_a_count_is_not_answered_by_a_length_of_time(clause, reason):
     assert judge(analyse("治理委员会由几名成员组成?", lexicon), hits).reason == reason
 
 
+@pytest.mark.parametrize(
+    ("clause", "reason"),
+    [
+        ("三、开齐开足体育课,小学每周4节体育课。", "supported"),
+        # Counts, but not of 节: 1-2项 skills and 一次 sports day say nothing of how many PE lessons.
+        ("三、开齐开足体育课,使每名学生掌握1-2项体育技能,每学期开展一次运动会。", "no_count"),
+    ],
+)
+def test_a_count_asked_in_a_measure_word_is_answered_in_it(clause, reason):
+    from assistant.question import analyse
+
+    lexicon, judge, hits = _judge_one(clause)
+    q = analyse("体育课一周上几节?", lexicon)
+    assert (q.figure, q.unit) == ("count", "节")
+    assert judge(q, hits).reason == reason
+
+
+@pytest.mark.parametrize(
+    ("unit", "sentence", "counts"),
+    [
+        ("名", "面向社会公开招聘教师30人", True),  # 名, 人 and 位 all count people
+        ("所", "建成3个市级示范校", True),  # 个 counts anything
+        ("所", "培训教师500人次", False),
+        ("次", "每学期开展一次运动会", True),
+    ],
+)
+def test_which_measure_words_count_the_same_things(unit, sentence, counts):
+    from assistant.evidence import counts_in
+
+    assert counts_in(unit, sentence) is counts
+
+
 def test_a_lead_unit_line_ranks_first_for_a_department_question():
     from assistant.question import analyse
 
@@ -274,7 +306,7 @@ def test_a_lead_unit_line_ranks_first_for_a_department_question():
         ("孩子满几周岁能上幼儿园?", "number"),  # an age, not a length of time
         ("信息技术竞赛多久组织一次?", "year"),  # how often: 每年 answers it
         ("出生日期要核实吗?", None),  # names a date, asks whether
-        ("报名要交几份材料?", "number"),
+        ("报名要交几份材料?", "count"),  # in 份: "3份" answers it, "1-2项" does not
         # Who pays, who decides, whom to ask: the question 由谁 asks, in everyday words.
         ("课后服务的钱是谁出?", "department"),
         ("这事归谁管?", "department"),
