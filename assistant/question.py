@@ -50,10 +50,7 @@ FIGURE_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("points", re.compile(r"多少分|几分|加分")),
     (
         "count",
-        re.compile(
-            r"多少所|多少个(?!月|工作日)|多少名|多少人|几所|(?<!哪)几个(?!方面|月)|几名|多少项|多少门|多少次|几次|几项|几门|多少场|多少万人|几回"
-            rf"|(?:几|多少){COUNT_UNIT}"
-        ),
+        re.compile(rf"多少个(?!月|工作日)|(?<!哪)几个(?!方面|月)|多少万人|几回|(?:几|多少){COUNT_UNIT}"),
     ),
     ("number", re.compile(r"多少|(?<!哪)几")),
 )
