@@ -121,7 +121,7 @@ class Question:
     figure: str | None
     years: list[str]
     cross_doc: bool = False
-    unit: str | None = None  # the measure word a count is asked in (几节 → 节); None for any other figure
+    unit: str | None = None  # the measure word a count is asked in (几节 → 节); None for 几个 and other figures
     nouns: set[str] = field(default_factory=set)
 
     def without(self, names: list[str], lexicon: Lexicon) -> None:
