@@ -57,3 +57,17 @@ def test_words_that_only_look_like_question_words_stay_terms(lexicon, question, 
 )
 def test_a_ji_that_counts_asks_for_no_figure(lexicon, question, figure):
     assert analyse(question, lexicon).figure == figure
+
+
+@pytest.mark.parametrize(
+    ("question", "unit"),
+    [
+        ("体育课一周上几节?", "节"),
+        ("荣昌要新建几所幼儿园?", "所"),
+        ("今年招多少名老师?", "名"),
+        ("要建多少个学校?", None),  # 个 counts anything
+        ("每天保证多少小时体育活动?", None),  # a length of time, not a count
+    ],
+)
+def test_a_count_knows_the_measure_word_it_is_asked_in(lexicon, question, unit):
+    assert analyse(question, lexicon).unit == unit
