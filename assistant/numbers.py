@@ -77,8 +77,8 @@ _UNITS: dict[str, tuple[str, str, float]] = {
     "周岁": ("岁", "count", 1),
     **{
         w: (w, "count", 1)
-        for w in "岁 年级 平方米 公里 部门 个 所 名 人次 人 项 门 次 场 家 批 类 件 条 款 册 套 间 台 节 班 张 篇 位 户 座 种 级"
-        " 期 届 倍 份 米 亩 层 轮 处 餐 号".split()
+        for w in "岁 年级 平方米 公里 部门 个 所 名 人次 人 项 门 次 场 家 批 类 件 条 款 册 套 间 台 辆 节 班 张 篇 位 户 座 种"
+        " 级 期 届 倍 份 米 亩 层 轮 处 餐 号".split()
     },
 }
 _UNIT_ALT = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))

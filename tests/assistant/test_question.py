@@ -71,3 +71,13 @@ def test_a_ji_that_counts_asks_for_no_figure(lexicon, question, figure):
 )
 def test_a_count_knows_the_measure_word_it_is_asked_in(lexicon, question, unit):
     assert analyse(question, lexicon).unit == unit
+
+
+def test_every_measure_word_a_count_is_asked_in_is_one_the_documents_are_read_in():
+    # The judge answers 几辆 only from a figure `assistant.numbers` reads in 辆: a word missing there could never be
+    # answered.
+    from assistant.numbers import quantities
+    from assistant.question import COUNT_UNIT
+
+    for word in COUNT_UNIT.strip("()").split("|"):
+        assert [(x.kind, x.unit) for x in quantities(f"配备5{word}")] == [("count", word)], word
